@@ -1,0 +1,79 @@
+import type { DataSource } from "typeorm";
+import { IsNull } from "typeorm";
+import { ApiClient } from "../entities";
+import type { Caller } from "../governance/governance-input";
+import { isPurpose, type Purpose } from "../purposes/purpose";
+import { generateApiKey, hashApiKey, keyPrefix, looksLikeApiKey } from "./api-key";
+
+export interface ClientSummary {
+  id: string;
+  name: string;
+  keyPrefix: string;
+  purposes: Purpose[];
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** API clients: creation (key shown once), listing, revocation and authentication. */
+export class ClientRegistry {
+  constructor(private readonly db: DataSource) {}
+
+  async create(name: string, purposes: readonly string[]): Promise<{ client: ClientSummary; key: string }> {
+    if (!/^[a-z0-9][a-z0-9._-]{1,62}$/i.test(name)) throw new Error(`invalid client name "${name}" (letters, digits, . _ -)`);
+    const unknown = purposes.filter((p) => !isPurpose(p));
+    if (unknown.length) throw new Error(`unknown purpose(s): ${unknown.join(", ")}`);
+    const key = generateApiKey();
+    const client = await this.db.getRepository(ApiClient).save({
+      name,
+      keyHash: hashApiKey(key),
+      keyPrefix: keyPrefix(key),
+      purposes: [...new Set(purposes)] as Purpose[],
+      createdAt: new Date(),
+      revokedAt: null,
+    });
+    return { client: summary(client), key };
+  }
+
+  async list(): Promise<ClientSummary[]> {
+    const clients = await this.db.getRepository(ApiClient).find({ order: { createdAt: "ASC" } });
+    return clients.map(summary);
+  }
+
+  /** Revokes by id or name. Takes effect on the next request. */
+  async revoke(idOrName: string): Promise<ClientSummary | null> {
+    const repo = this.db.getRepository(ApiClient);
+    const client = await repo.findOne({ where: isId(idOrName) ? { id: idOrName, revokedAt: IsNull() } : { name: idOrName, revokedAt: IsNull() } });
+    if (!client) return null;
+    client.revokedAt = new Date();
+    await repo.save(client);
+    return summary(client);
+  }
+
+  /** Replaces a client's key (the old one stops working at once) and returns the new key. */
+  async rotate(idOrName: string): Promise<{ client: ClientSummary; key: string }> {
+    const repo = this.db.getRepository(ApiClient);
+    const client = await repo.findOne({ where: isId(idOrName) ? { id: idOrName } : { name: idOrName } });
+    if (!client) throw new Error(`no client "${idOrName}"`);
+    const key = generateApiKey();
+    Object.assign(client, { keyHash: hashApiKey(key), keyPrefix: keyPrefix(key), revokedAt: null });
+    await repo.save(client);
+    return { client: summary(client), key };
+  }
+
+  /** The active client holding this key, or null. Every request looks it up: revocation is immediate. */
+  async authenticate(key: string): Promise<Caller | null> {
+    if (!looksLikeApiKey(key)) return null;
+    const client = await this.db
+      .getRepository(ApiClient)
+      .findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() } });
+    return client ? { id: client.id, name: client.name, purposes: client.purposes.filter(isPurpose) } : null;
+  }
+}
+
+function isId(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+function summary(c: ApiClient): ClientSummary {
+  return { id: c.id, name: c.name, keyPrefix: c.keyPrefix, purposes: c.purposes, createdAt: c.createdAt, revokedAt: c.revokedAt };
+}

@@ -1,0 +1,11 @@
+import { ApiClient } from "./api-client";
+import { CampaignEntry } from "./campaign-entry";
+import { Customer } from "./customer";
+import { GiftCampaign } from "./gift-campaign";
+import { NotificationSubscription } from "./notification-subscription";
+import { ServiceUsage } from "./service-usage";
+
+export { ApiClient, CampaignEntry, Customer, GiftCampaign, NotificationSubscription, ServiceUsage };
+
+/** Every entity, as classes (TypeORM is given classes, never globs). */
+export const ENTITIES = [ApiClient, CampaignEntry, Customer, GiftCampaign, NotificationSubscription, ServiceUsage];

@@ -1,0 +1,82 @@
+import {
+  getDirectiveValues,
+  GraphQLError,
+  type ASTNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
+import { PURPOSE } from "../purposes/directives";
+import type { Purpose } from "../purposes/purpose";
+import { GovernanceCode, refusal, statusFor } from "./errors";
+import { readFieldPolicy, type FieldPolicy } from "./field-policy";
+import type { Caller, DeclaredPurpose, GovernanceInput, GovernanceRule } from "./governance-input";
+import { inputsFromVariables, reachOf, type Reach } from "./reached-fields";
+import { CORE_STAGES } from "./rules";
+
+export type Decision =
+  | { allowed: true; purpose: DeclaredPurpose | null; reach: Reach; input: GovernanceInput }
+  | { allowed: false; status: number; errors: GraphQLError[]; purpose: DeclaredPurpose | null; reach: Reach | null };
+
+export interface Gate {
+  policy: FieldPolicy;
+  decide(request: {
+    document: DocumentNode;
+    operation: OperationDefinitionNode | undefined;
+    variables: Record<string, unknown> | undefined;
+    caller: Caller | null;
+  }): Decision;
+}
+
+/**
+ * The one place where an operation is allowed or refused, before any resolver runs.
+ * What an operation reaches depends only on the document, so it is cached per parsed
+ * operation (Apollo reuses the parsed document for the same text); everything that
+ * depends on the caller or the variables is decided fresh for every request.
+ */
+export function createGate(schema: GraphQLSchema, stages: ReadonlyArray<readonly GovernanceRule[]> = CORE_STAGES): Gate {
+  const policy = readFieldPolicy(schema);
+  const purposeDirective = schema.getDirective(PURPOSE);
+  if (!purposeDirective) throw new Error("schema lacks @purpose");
+  const reachCache = new WeakMap<OperationDefinitionNode, Reach>();
+
+  const refuse = (errors: GraphQLError[], purpose: DeclaredPurpose | null = null, reach: Reach | null = null): Decision => ({
+    allowed: false,
+    status: statusFor(String(errors[0].extensions.code)),
+    errors,
+    purpose,
+    reach,
+  });
+
+  return {
+    policy,
+    decide({ document, operation, variables, caller }) {
+      if (!operation) {
+        return refuse([refusal(GovernanceCode.BAD_REQUEST, "No operation to run: name one with `operationName`.")]);
+      }
+      let reach = reachCache.get(operation);
+      if (!reach) {
+        reach = reachOf(schema, document, operation);
+        reachCache.set(operation, reach);
+      }
+
+      let purpose: DeclaredPurpose | null = null;
+      try {
+        const values = getDirectiveValues(purposeDirective, operation, variables);
+        if (values) purpose = { name: values.name as Purpose, agreement: (values.agreement as string | undefined) ?? null };
+      } catch (error) {
+        return refuse([refusal("BAD_USER_INPUT", `Invalid @purpose: ${(error as Error).message}`, {}, operation)], null, reach);
+      }
+
+      const inputs = new Map<string, ASTNode>(reach.inputs);
+      inputsFromVariables(reach.variableInputs, variables, inputs);
+
+      const input: GovernanceInput = { schema, policy, operation, reach, inputs, purpose, caller, variables };
+      for (const stage of stages) {
+        const errors = stage.flatMap((rule) => rule(input));
+        if (errors.length > 0) return refuse(errors, purpose, reach);
+      }
+      return { allowed: true, purpose, reach, input };
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import { GovernanceCode, refusal } from "../errors";
+import type { GovernanceRule } from "../governance-input";
+
+/** The caller must have been granted the purpose it declares. */
+export const requireGrantedPurpose: GovernanceRule = ({ purpose, caller }) =>
+  purpose && caller && !caller.purposes.includes(purpose.name)
+    ? [
+        refusal(GovernanceCode.PURPOSE_NOT_GRANTED, `Client "${caller.name}" is not granted the purpose ${purpose.name}.`, {
+          purpose: purpose.name,
+        }),
+      ]
+    : [];

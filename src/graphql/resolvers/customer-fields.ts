@@ -1,0 +1,29 @@
+import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { CampaignEntry, Customer, NotificationSubscription, ServiceUsage } from "../../entities";
+import { AllowedFor } from "../../purposes/allowed-for";
+import { Purpose } from "../../purposes/purpose";
+import type { GatewayContext } from "../context";
+
+const { SERVICE_PROVISION: SP, PRODUCT_IMPROVEMENT: PI, NOTIFICATION: NO, DATA_SUBJECT_REQUEST: DSR } = Purpose;
+
+/** A customer's related rows, each field with its purposes, loaded in batches. */
+@Resolver(() => Customer)
+export class CustomerFields {
+  @FieldResolver(() => [ServiceUsage])
+  @AllowedFor(SP, PI, DSR)
+  serviceUsage(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<ServiceUsage[]> {
+    return ctx.data.serviceUsageOf(customer.id);
+  }
+
+  @FieldResolver(() => [CampaignEntry])
+  @AllowedFor(SP, DSR)
+  campaignEntries(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<CampaignEntry[]> {
+    return ctx.data.campaignEntriesOf(customer.id);
+  }
+
+  @FieldResolver(() => [NotificationSubscription])
+  @AllowedFor(SP, NO, DSR)
+  subscriptions(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<NotificationSubscription[]> {
+    return ctx.data.subscriptionsOf(customer.id);
+  }
+}

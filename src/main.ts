@@ -1,0 +1,74 @@
+import "reflect-metadata";
+import { ClientRegistry } from "./clients/client-registry";
+import { loadConfig } from "./config";
+import { openStore } from "./db/open-store";
+import { logger } from "./observability/logger";
+import { issueDemoKeys } from "./seed/demo-clients";
+import { seedDemoData } from "./seed/demo-data";
+import { startGateway } from "./server/create-gateway";
+
+/**
+ * `node dist/src/main.js [--demo]`: migrate, (with --demo) seed demo data and issue demo
+ * keys, then serve http://localhost:$PORT/graphql.
+ */
+async function main() {
+  const config = loadConfig();
+  const demo = process.argv.includes("--demo");
+  const store = await openStore(config);
+  logger.info({ store: store.description }, "store ready (migrations applied)");
+
+  let demoKeys: Awaited<ReturnType<typeof issueDemoKeys>> = [];
+  if (demo) {
+    const started = Date.now();
+    if (await seedDemoData(store.db, { customers: config.seedCustomers })) {
+      logger.info({ customers: config.seedCustomers, ms: Date.now() - started }, "demo data seeded");
+    }
+    demoKeys = await issueDemoKeys(new ClientRegistry(store.db));
+  }
+
+  const gateway = await startGateway({ db: store.db, config });
+  const url = gateway.url.replace("127.0.0.1", "localhost");
+  if (demo) printDemo(url, demoKeys);
+  logger.info({ url }, "Purpose Gateway ready");
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    await gateway.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+function printDemo(url: string, keys: Awaited<ReturnType<typeof issueDemoKeys>>) {
+  const key = (name: string) => keys.find((k) => k.name === name)?.key ?? "";
+  const curl = (name: string, query: string) =>
+    `curl -s ${url} -H 'content-type: application/json' -H 'authorization: Bearer ${key(name)}' \\\n  -d '${JSON.stringify({ query })}'`;
+  const lines = [
+    "",
+    "Purpose Gateway demo — API keys (shown once; a new demo start issues new ones):",
+    ...keys.map((k) => `  ${k.name.padEnd(22)} ${k.purposes.join(",").padEnd(40)} ${k.key}`),
+    "",
+    "Try (the shop frontend, for service provision):",
+    curl("demo-shop-frontend", "query Shop @purpose(name: SERVICE_PROVISION) { customers(first: 2) { id fullName email serviceUsage { service amount occurredAt } } }"),
+    "",
+    "Refused (birthDate is not permitted for SERVICE_PROVISION):",
+    curl("demo-shop-frontend", "query Shop @purpose(name: SERVICE_PROVISION) { customers(first: 1) { fullName birthDate } }"),
+    "",
+    "The campaign office ships prizes (winners only, through their campaign):",
+    curl("demo-campaign-office", "query Ship @purpose(name: PRIZE_DELIVERY) { campaigns { name winners { id shippedAt customer { fullName postalCode prefecture streetAddress phone } } } }"),
+    "",
+    "Marketing reaches subscribers only:",
+    curl("demo-marketing", "query Mail @purpose(name: NOTIFICATION) { customers(first: 3) { fullName email subscriptions { channel optedIn } } }"),
+    "",
+    `GraphQL endpoint: ${url}`,
+    "",
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+main().catch((error) => {
+  logger.fatal({ err: error }, "failed to start");
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+import type { NextFunction, Request, Response } from "express";
+import type { ClientRegistry } from "../clients/client-registry";
+import type { Caller } from "../governance/governance-input";
+
+declare module "express-serve-static-core" {
+  interface Request {
+    caller?: Caller | null;
+  }
+}
+
+/**
+ * `Authorization: Bearer <key>` → the API client, before GraphQL sees the request.
+ * No header: an anonymous caller (public fields only). A bad, unknown or revoked key:
+ * 401 straight away, so a wrong key never learns anything about the schema.
+ */
+export function authenticate(clients: ClientRegistry) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers.authorization;
+    if (header === undefined) {
+      req.caller = null;
+      return next();
+    }
+    const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header.trim());
+    const caller = match ? await clients.authenticate(match[1]).catch(next) : null;
+    if (caller === undefined) return; // lookup failed: handed to the error handler
+    if (!caller) {
+      res.status(401).json({ errors: [{ message: "Invalid or revoked API key.", extensions: { code: "UNAUTHENTICATED" } }] });
+      return;
+    }
+    req.caller = caller;
+    next();
+  };
+}

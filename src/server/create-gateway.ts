@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import http from "node:http";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { GraphQLSchema } from "graphql";
+import type { DataSource } from "typeorm";
+import { ClientRegistry } from "../clients/client-registry";
+import type { GatewayConfig } from "../config";
+import { PurposeScopedData } from "../data/purpose-scoped-data";
+import { GatewayContext } from "../graphql/context";
+import { createGate, type Gate } from "../governance/gate";
+import { logger } from "../observability/logger";
+import { registry } from "../observability/metrics";
+import { buildGatewaySchema } from "../schema/build-schema";
+import { formatError } from "./format-error";
+import { authenticate } from "./authenticate";
+import { governancePlugin } from "./governance-plugin";
+
+export interface GatewayOptions {
+  db: DataSource;
+  config: Pick<GatewayConfig, "port" | "introspection" | "limits">;
+  /** Benchmarks only: serve the same schema without the gate (never in production). */
+  ungoverned?: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  schema: GraphQLSchema;
+  gate: Gate;
+  stop(): Promise<void>;
+}
+
+/** Starts the gateway's HTTP server: /graphql (governed), /healthz, /metrics. */
+export async function startGateway({ db, config, ungoverned = false }: GatewayOptions): Promise<RunningGateway> {
+  const schema = await buildGatewaySchema();
+  const gate = createGate(schema);
+  const clients = new ClientRegistry(db);
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.limits.maxDepth },
+    maxAliases: { n: config.limits.maxAliases },
+    costLimit: { maxCost: config.limits.maxCost },
+    maxTokens: { n: config.limits.maxTokens },
+    maxDirectives: { n: config.limits.maxDirectives },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+
+  const openData = (scope: Parameters<typeof governancePlugin>[1] extends (s: infer S) => unknown ? S : never) =>
+    new PurposeScopedData(db, scope);
+  const governance: ApolloServerPlugin<GatewayContext>[] = ungoverned ? [ungovernedPlugin(openData)] : [governancePlugin(gate, openData)];
+
+  const server = new ApolloServer<GatewayContext>({
+    schema,
+    // Governance first: its answer for a refused operation is the one that is sent.
+    plugins: [...governance, ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    validationRules: armor.validationRules,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
+    csrfPrevention: true,
+    introspection: config.introspection,
+    formatError,
+    logger: { debug: () => {}, info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+  });
+  await server.start();
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  app.use(
+    "/graphql",
+    authenticate(clients),
+    express.json({ limit: "100kb" }),
+    expressMiddleware(server, {
+      context: async ({ req }) => new GatewayContext(req.caller ?? null, randomUUID()),
+    }),
+  );
+  // Malformed bodies and unexpected failures: a JSON error with a code, never a stack trace.
+  app.use((err: any, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err }, "request failed");
+    res.status(status).json({
+      errors: [{ message: status === 500 ? "Internal server error" : "Malformed request body.", extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }],
+    });
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, "127.0.0.1", resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    schema,
+    gate,
+    async stop() {
+      await server.stop();
+    },
+  };
+}
+
+/** For the benchmark's baseline: every operation gets an unscoped-purpose data layer. */
+function ungovernedPlugin(openData: (scope: any) => PurposeScopedData): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(rc) {
+          const values = rc.operation?.directives?.find((d) => d.name.value === "purpose");
+          const name = values?.arguments?.[0]?.value.kind === "EnumValue" ? values.arguments[0].value.value : null;
+          rc.contextValue.open(openData({ purpose: name, agreement: null, caller: rc.contextValue.caller }));
+        },
+      };
+    },
+  };
+}

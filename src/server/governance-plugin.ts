@@ -1,0 +1,44 @@
+import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
+import type { PurposeScopedData } from "../data/purpose-scoped-data";
+import { scopeOf, type DataScope } from "../data/data-scope";
+import type { GatewayContext } from "../graphql/context";
+import type { Decision, Gate } from "../governance/gate";
+import { operationsTotal } from "../observability/metrics";
+
+/**
+ * Enforcement on the request lifecycle: after the operation is parsed and validated and
+ * before anything executes, the gate decides. A refused operation gets its errors (one per
+ * offending field) and never reaches a resolver; an allowed one gets a data layer scoped
+ * to its declared purpose. Runs for every request, whatever the document cache holds.
+ */
+export function governancePlugin(gate: Gate, openData: (scope: DataScope) => PurposeScopedData): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      let refused: Extract<Decision, { allowed: false }> | null = null;
+      return {
+        async didResolveOperation(rc) {
+          const decision = gate.decide({
+            document: rc.document,
+            operation: rc.operation,
+            variables: rc.request.variables,
+            caller: rc.contextValue.caller,
+          });
+          rc.contextValue.decision = decision;
+          operationsTotal.inc({ purpose: decision.purpose?.name ?? "NONE", outcome: decision.allowed ? "allowed" : "refused" });
+          if (!decision.allowed) {
+            refused = decision;
+            return;
+          }
+          rc.contextValue.open(openData(scopeOf(decision.purpose, rc.contextValue.caller)));
+        },
+        async responseForOperation() {
+          if (!refused) return null;
+          return {
+            http: { status: refused.status, headers: new HeaderMap() },
+            body: { kind: "single", singleResult: { errors: refused.errors.map((e) => e.toJSON()) } },
+          };
+        },
+      };
+    },
+  };
+}

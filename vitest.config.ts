@@ -1,0 +1,23 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // One copy of graphql: type-graphql, Apollo and our code must share its classes
+    // ("Cannot use GraphQLSchema from another module or realm").
+    alias: { graphql: path.dirname(require.resolve("graphql/package.json")) },
+  },
+  test: {
+    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
+    setupFiles: ["reflect-metadata"],
+    // Test files share one database and reset it; run them one after another.
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+  },
+});

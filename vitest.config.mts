@@ -1,5 +1,4 @@
 import { createRequire } from "node:module";
-import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
@@ -8,7 +7,7 @@ export default defineConfig({
   resolve: {
     // One copy of graphql: type-graphql, Apollo and our code must share its classes
     // ("Cannot use GraphQLSchema from another module or realm").
-    alias: { graphql: path.dirname(require.resolve("graphql/package.json")) },
+    alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }],
   },
   test: {
     include: ["test/**/*.test.ts", "src/**/*.test.ts"],

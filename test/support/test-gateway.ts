@@ -1,0 +1,111 @@
+import "reflect-metadata";
+import { inject } from "vitest";
+import type { DataSource } from "typeorm";
+import { ClientRegistry } from "../../src/clients/client-registry";
+import { openDatabase } from "../../src/db/data-source";
+import type { Purpose } from "../../src/purposes/purpose";
+import { startGateway, type GatewayOptions, type RunningGateway } from "../../src/server/create-gateway";
+
+export interface GqlResponse {
+  status: number;
+  body: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any>; locations?: unknown }> };
+  headers: Headers;
+}
+
+export interface GqlRequest {
+  key?: string | null;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+  headers?: Record<string, string>;
+  extensions?: Record<string, unknown>;
+}
+
+export interface TestGateway {
+  url: string;
+  db: DataSource;
+  gateway: RunningGateway;
+  /** POST a GraphQL operation over HTTP, as a client would. */
+  gql(query: string | undefined, request?: GqlRequest): Promise<GqlResponse>;
+  /** GET a GraphQL operation (query string parameters), as a CDN or persisted-query client would. */
+  get(params: Record<string, unknown>, key?: string | null): Promise<GqlResponse>;
+  /** A new API client's key. */
+  client(name: string, purposes: Purpose[]): Promise<string>;
+  /** SQL statements run so far by the purpose-scoped data layer (from /metrics). */
+  dataQueries(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const TABLES_TO_KEEP = new Set(["migrations", "typeorm_metadata"]);
+
+/** Empties every table (the schema stays): each test file starts from a known store. */
+export async function resetStore(db: DataSource): Promise<void> {
+  const rows: Array<{ tablename: string }> = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+  const tables = rows.map((r) => r.tablename).filter((t) => !TABLES_TO_KEEP.has(t));
+  if (tables.length) await db.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(", ")} RESTART IDENTITY CASCADE`);
+}
+
+/** The real gateway on an ephemeral port, over the test database, with an empty store. */
+export async function startTestGateway(options: Partial<Omit<GatewayOptions, "db">> = {}): Promise<TestGateway> {
+  const db = await openDatabase({ url: inject("databaseUrl"), poolSize: 8 });
+  await resetStore(db);
+  const gateway = await startGateway({
+    db,
+    config: { port: 0, introspection: true, limits: { maxDepth: 8, maxAliases: 15, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } },
+    ...options,
+  });
+  const clients = new ClientRegistry(db);
+  const base = gateway.url.replace(/\/graphql$/, "");
+
+  const toResponse = async (res: Response): Promise<GqlResponse> => {
+    const text = await res.text();
+    let body: GqlResponse["body"];
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`non-JSON response ${res.status}: ${text.slice(0, 300)}`);
+    }
+    return { status: res.status, body, headers: res.headers };
+  };
+
+  return {
+    url: gateway.url,
+    db,
+    gateway,
+    async gql(query, request = {}) {
+      const headers: Record<string, string> = { "content-type": "application/json", ...request.headers };
+      if (request.key) headers.authorization = `Bearer ${request.key}`;
+      const res = await fetch(gateway.url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query, variables: request.variables, operationName: request.operationName, extensions: request.extensions }),
+      });
+      return toResponse(res);
+    },
+    async get(params, key) {
+      const search = new URLSearchParams();
+      for (const [k, v] of Object.entries(params)) search.set(k, typeof v === "string" ? v : JSON.stringify(v));
+      const headers: Record<string, string> = { "apollo-require-preflight": "true" };
+      if (key) headers.authorization = `Bearer ${key}`;
+      return toResponse(await fetch(`${gateway.url}?${search}`, { headers }));
+    },
+    async client(name, purposes) {
+      return (await clients.create(name, purposes)).key;
+    },
+    async dataQueries() {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      let total = 0;
+      for (const line of text.split("\n")) {
+        const match = /^pgw_data_queries_total(?:\{[^}]*\})? (\d+)/.exec(line);
+        if (match) total += Number(match[1]);
+      }
+      return total;
+    },
+    async stop() {
+      await gateway.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/** The error codes of a response, in order. */
+export const codes = (res: GqlResponse) => (res.body.errors ?? []).map((e) => e.extensions?.code);

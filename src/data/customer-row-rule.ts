@@ -26,9 +26,15 @@ export function customerRowRule(scope: DataScope, alias: string): { sql: string;
         params: {},
       };
     case Purpose.INDIVIDUAL_AGREEMENT:
+      // only customers with an active consent to the named agreement; none without a name
+      if (!scope.agreement) return { sql: "FALSE", params: {} };
+      return {
+        sql: `${active} AND EXISTS (SELECT 1 FROM consent cn_rule WHERE cn_rule.customer_id = ${alias}.id AND cn_rule.kind = 'INDIVIDUAL_AGREEMENT' AND cn_rule.agreement_key = :ruleAgreement AND cn_rule.withdrawn_at IS NULL)`,
+        params: { ruleAgreement: scope.agreement },
+      };
     case Purpose.USAGE_STATISTICS:
     default:
-      // INDIVIDUAL_AGREEMENT needs a recorded consent; statistics never see rows. Fail closed.
+      // statistics never see rows (they get aggregates); an unknown purpose sees nothing
       return { sql: "FALSE", params: {} };
   }
 }

@@ -1,11 +1,20 @@
 import { ApiClient } from "./api-client";
 import { CampaignEntry } from "./campaign-entry";
+import { Consent } from "./consent";
 import { Customer } from "./customer";
 import { GiftCampaign } from "./gift-campaign";
 import { NotificationSubscription } from "./notification-subscription";
 import { ServiceUsage } from "./service-usage";
 
-export { ApiClient, CampaignEntry, Customer, GiftCampaign, NotificationSubscription, ServiceUsage };
+export { ApiClient, CampaignEntry, Consent, Customer, GiftCampaign, NotificationSubscription, ServiceUsage };
 
 /** Every entity, as classes (TypeORM is given classes, never globs). */
-export const ENTITIES = [ApiClient, CampaignEntry, Customer, GiftCampaign, NotificationSubscription, ServiceUsage];
+export const ENTITIES = [
+  ApiClient,
+  CampaignEntry,
+  Consent,
+  Customer,
+  GiftCampaign,
+  NotificationSubscription,
+  ServiceUsage,
+];

@@ -157,6 +157,29 @@ export class PurposeScopedData {
     return this.campaignLoader.load(entry.campaignId);
   }
 
+  // ---- any object by id ----------------------------------------------------------------
+
+  /**
+   * The object with this id, whatever its type, if the purpose may reach it: customers
+   * through the row rule, their rows through their customer, campaigns freely.
+   */
+  async node(id: string): Promise<Customer | ServiceUsage | CampaignEntry | NotificationSubscription | GiftCampaign | null> {
+    if (!isUuid(id)) return null;
+    const customer = await this.customer(id);
+    if (customer) return customer;
+    const campaign = await this.campaign(id);
+    if (campaign) return campaign;
+    for (const [entity, alias] of [
+      [ServiceUsage, "su"],
+      [CampaignEntry, "ce"],
+      [NotificationSubscription, "ns"],
+    ] as const) {
+      const [row] = await this.run(this.owned(entity as new () => ObjectLiteral, alias).andWhere(`${alias}.id = :id`, { id }));
+      if (row) return row as ServiceUsage | CampaignEntry | NotificationSubscription;
+    }
+    return null;
+  }
+
   // ---- changes --------------------------------------------------------------------------
 
   /** Corrects a reachable customer's address; null when the purpose cannot reach them. */

@@ -1,10 +1,11 @@
 import { Field, ID, ObjectType } from "type-graphql";
+import { Node } from "../graphql/types/node";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 import { AllowedFor } from "../purposes/allowed-for";
 import { Purpose } from "../purposes/purpose";
 
 /** A customer's entry in a gift campaign: whether it won and when the prize was shipped. */
-@ObjectType({ description: "An entry in a gift campaign. Personal data." })
+@ObjectType({ description: "An entry in a gift campaign. Personal data.", implements: Node })
 @AllowedFor(Purpose.SERVICE_PROVISION, Purpose.PRIZE_DELIVERY, Purpose.DATA_SUBJECT_REQUEST)
 @Entity({ name: "campaign_entry" })
 export class CampaignEntry {

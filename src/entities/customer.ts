@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
+import { Node } from "../graphql/types/node";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 import { AllowedFor } from "../purposes/allowed-for";
 import { Purpose } from "../purposes/purpose";
@@ -18,7 +19,7 @@ const {
  * the type-level list (requests from the customer only) covers any field added without one.
  * No field allows USAGE_STATISTICS: statistics are aggregates, never rows.
  */
-@ObjectType({ description: "A customer. Personal data: each field lists the purposes it may be read for." })
+@ObjectType({ description: "A customer. Personal data: each field lists the purposes it may be read for.", implements: Node })
 @AllowedFor(DSR)
 @Entity({ name: "customer" })
 export class Customer {

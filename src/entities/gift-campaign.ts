@@ -1,8 +1,9 @@
 import { Field, ID, ObjectType } from "type-graphql";
+import { Node } from "../graphql/types/node";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 
 /** A gift campaign. The campaign itself is not personal data; its winners are. */
-@ObjectType({ description: "A gift campaign (agreement 1.2)." })
+@ObjectType({ description: "A gift campaign (agreement 1.2).", implements: Node })
 @Entity({ name: "gift_campaign" })
 export class GiftCampaign {
   @Field(() => ID)

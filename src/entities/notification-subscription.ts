@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Node } from "../graphql/types/node";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 import { AllowedFor } from "../purposes/allowed-for";
 import { Purpose } from "../purposes/purpose";
@@ -10,7 +11,7 @@ export enum NotificationChannel {
 registerEnumType(NotificationChannel, { name: "NotificationChannel" });
 
 /** Whether a customer is opted in to a notification channel (agreement 1.4), and since when. */
-@ObjectType({ description: "A customer's e-mail magazine / notification subscription. Personal data." })
+@ObjectType({ description: "A customer's e-mail magazine / notification subscription. Personal data.", implements: Node })
 @AllowedFor(Purpose.SERVICE_PROVISION, Purpose.NOTIFICATION, Purpose.DATA_SUBJECT_REQUEST)
 @Entity({ name: "notification_subscription" })
 export class NotificationSubscription {

@@ -1,10 +1,11 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
+import { Node } from "../graphql/types/node";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
 import { AllowedFor } from "../purposes/allowed-for";
 import { Purpose } from "../purposes/purpose";
 
 /** One use of a service by a customer (what was used, how much was paid, when). */
-@ObjectType({ description: "A customer's use of a service. Personal data." })
+@ObjectType({ description: "A customer's use of a service. Personal data.", implements: Node })
 @AllowedFor(Purpose.SERVICE_PROVISION, Purpose.PRODUCT_IMPROVEMENT, Purpose.DATA_SUBJECT_REQUEST)
 @Entity({ name: "service_usage" })
 export class ServiceUsage {

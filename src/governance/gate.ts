@@ -1,5 +1,6 @@
 import {
   getDirectiveValues,
+  getVariableValues,
   GraphQLError,
   type ASTNode,
   type DocumentNode,
@@ -60,18 +61,25 @@ export function createGate(schema: GraphQLSchema, stages: ReadonlyArray<readonly
         reachCache.set(operation, reach);
       }
 
+      // Coerce the variables as execution will, so `@purpose(name: $p)` and filters given
+      // through variables are judged on the values that would really be used.
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 10 });
+      if (coerced.errors) {
+        return refuse(coerced.errors.map((e) => refusal("BAD_USER_INPUT", e.message, {}, e.nodes)), null, reach);
+      }
+
       let purpose: DeclaredPurpose | null = null;
       try {
-        const values = getDirectiveValues(purposeDirective, operation, variables);
+        const values = getDirectiveValues(purposeDirective, operation, coerced.coerced);
         if (values) purpose = { name: values.name as Purpose, agreement: (values.agreement as string | undefined) ?? null };
       } catch (error) {
         return refuse([refusal("BAD_USER_INPUT", `Invalid @purpose: ${(error as Error).message}`, {}, operation)], null, reach);
       }
 
       const inputs = new Map<string, ASTNode>(reach.inputs);
-      inputsFromVariables(reach.variableInputs, variables, inputs);
+      inputsFromVariables(reach.variableInputs, coerced.coerced, inputs);
 
-      const input: GovernanceInput = { schema, policy, operation, reach, inputs, purpose, caller, variables };
+      const input: GovernanceInput = { schema, policy, operation, reach, inputs, purpose, caller, variables: coerced.coerced };
       for (const stage of stages) {
         const errors = stage.flatMap((rule) => rule(input));
         if (errors.length > 0) return refuse(errors, purpose, reach);

@@ -45,7 +45,8 @@ export async function startGateway({ db, config, ungoverned = false }: GatewayOp
   const httpServer = http.createServer(app);
 
   const armor = new ApolloArmor({
-    maxDepth: { n: config.limits.maxDepth },
+    // depth counts fields, not fragment spreads: fragments are flattened
+    maxDepth: { n: config.limits.maxDepth, flattenFragments: true },
     maxAliases: { n: config.limits.maxAliases },
     costLimit: { maxCost: config.limits.maxCost },
     maxTokens: { n: config.limits.maxTokens },

@@ -27,6 +27,9 @@ export function governancePlugin(gate: Gate, openData: (scope: DataScope) => Pur
           operationsTotal.inc({ purpose: decision.purpose?.name ?? "NONE", outcome: decision.allowed ? "allowed" : "refused" });
           if (!decision.allowed) {
             refused = decision;
+            // A refused document must not become a persisted query (Apollo registers APQs
+            // after this hook unless told otherwise): its hash stays unknown.
+            rc.metrics.persistedQueryRegister = false;
             return;
           }
           rc.contextValue.open(openData(scopeOf(decision.purpose, rc.contextValue.caller)));

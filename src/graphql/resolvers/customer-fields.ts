@@ -3,6 +3,7 @@ import { CampaignEntry, Customer, NotificationSubscription, ServiceUsage } from 
 import { AllowedFor } from "../../purposes/allowed-for";
 import { Purpose } from "../../purposes/purpose";
 import type { GatewayContext } from "../context";
+import { CustomerActivity } from "../types/customer-activity";
 
 const { SERVICE_PROVISION: SP, PRODUCT_IMPROVEMENT: PI, NOTIFICATION: NO, DATA_SUBJECT_REQUEST: DSR } = Purpose;
 
@@ -19,6 +20,14 @@ export class CustomerFields {
   @AllowedFor(SP, DSR)
   campaignEntries(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<CampaignEntry[]> {
     return ctx.data.campaignEntriesOf(customer.id);
+  }
+
+  @FieldResolver(() => [CustomerActivity], { description: "Service usage and campaign entries, newest first." })
+  @AllowedFor(SP, DSR)
+  async activity(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<Array<ServiceUsage | CampaignEntry>> {
+    const [usage, entries] = await Promise.all([ctx.data.serviceUsageOf(customer.id), ctx.data.campaignEntriesOf(customer.id)]);
+    const when = (a: ServiceUsage | CampaignEntry) => ("occurredAt" in a ? a.occurredAt : a.enteredAt).getTime();
+    return [...usage, ...entries].sort((a, b) => when(b) - when(a));
   }
 
   @FieldResolver(() => [NotificationSubscription])

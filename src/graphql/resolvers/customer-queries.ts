@@ -5,6 +5,7 @@ import { AllowedFor } from "../../purposes/allowed-for";
 import { Purpose } from "../../purposes/purpose";
 import type { GatewayContext } from "../context";
 import { CustomerFilter, CustomerOrder } from "../inputs/customer-filter";
+import { Node } from "../types/node";
 
 const { SERVICE_PROVISION: SP, PRODUCT_IMPROVEMENT: PI, NOTIFICATION: NO, DATA_SUBJECT_REQUEST: DSR, INDIVIDUAL_AGREEMENT: IA } = Purpose;
 
@@ -32,6 +33,12 @@ export class CustomerQueries {
   @AllowedFor(SP, PI, NO, DSR, IA)
   customer(@Arg("id", () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Customer | null> {
     return ctx.data.customer(id);
+  }
+
+  @Query(() => Node, { nullable: true, description: "Any object by id, if the declared purpose may reach it." })
+  @AllowedFor(SP, PI, NO, DSR, IA)
+  node(@Arg("id", () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Node | null> {
+    return ctx.data.node(id);
   }
 
   @Query(() => [Customer], { description: "Customers the declared purpose may reach (subscribers only under NOTIFICATION)." })

@@ -18,5 +18,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // quiet logs unless asked for (LOG_LEVEL=info npm test)
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" },
   },
 });

@@ -6,6 +6,8 @@ export interface GatewayConfig {
   dbPoolSize: number;
   seedCustomers: number;
   introspection: boolean;
+  /** how long an authenticated key is remembered (only while revocations are relayed by NOTIFY); 0 = never */
+  authCacheTtlMs: number;
   logLevel: string;
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxDirectives: number };
 }
@@ -34,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     dbPoolSize: int(env, "DB_POOL_SIZE", 10, 1),
     seedCustomers: int(env, "SEED_CUSTOMERS", 2000, 1),
     introspection: bool(env, "INTROSPECTION", true),
+    authCacheTtlMs: int(env, "AUTH_CACHE_TTL_MS", 5000),
     logLevel: env.LOG_LEVEL || "info",
     limits: {
       maxDepth: int(env, "MAX_DEPTH", 8, 1),

@@ -1,4 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
+import { hashApiKey } from "../clients/api-key";
+import type { AuthenticationCache } from "../clients/authentication-cache";
 import type { ClientRegistry } from "../clients/client-registry";
 import type { Caller } from "../governance/governance-input";
 
@@ -13,7 +15,15 @@ declare module "express-serve-static-core" {
  * No header: an anonymous caller (public fields only). A bad, unknown or revoked key:
  * 401 straight away, so a wrong key never learns anything about the schema.
  */
-export function authenticate(clients: ClientRegistry) {
+export function authenticate(clients: ClientRegistry, cache?: AuthenticationCache) {
+  const lookup = async (key: string): Promise<Caller | null> => {
+    const keyHash = hashApiKey(key);
+    const cached = cache?.get(keyHash);
+    if (cached) return cached;
+    const caller = await clients.authenticate(key);
+    if (caller) cache?.set(keyHash, caller);
+    return caller;
+  };
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     if (header === undefined) {
@@ -21,7 +31,7 @@ export function authenticate(clients: ClientRegistry) {
       return next();
     }
     const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header.trim());
-    const caller = match ? await clients.authenticate(match[1]).catch(next) : null;
+    const caller = match ? await lookup(match[1]).catch(next) : null;
     if (caller === undefined) return; // lookup failed: handed to the error handler
     if (!caller) {
       res.status(401).json({ errors: [{ message: "Invalid or revoked API key.", extensions: { code: "UNAUTHENTICATED" } }] });

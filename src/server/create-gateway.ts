@@ -9,6 +9,7 @@ import { ApolloArmor } from "@escape.tech/graphql-armor";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { DataSource } from "typeorm";
+import { AuthenticationCache } from "../clients/authentication-cache";
 import { ClientRegistry } from "../clients/client-registry";
 import type { GatewayConfig } from "../config";
 import { PurposeScopedData } from "../data/purpose-scoped-data";
@@ -23,7 +24,7 @@ import { governancePlugin } from "./governance-plugin";
 
 export interface GatewayOptions {
   db: DataSource;
-  config: Pick<GatewayConfig, "port" | "introspection" | "limits">;
+  config: Pick<GatewayConfig, "port" | "introspection" | "limits"> & Partial<Pick<GatewayConfig, "authCacheTtlMs">>;
   /** Benchmarks only: serve the same schema without the gate (never in production). */
   ungoverned?: boolean;
 }
@@ -40,6 +41,8 @@ export async function startGateway({ db, config, ungoverned = false }: GatewayOp
   const schema = await buildGatewaySchema();
   const gate = createGate(schema);
   const clients = new ClientRegistry(db);
+  const authCache = new AuthenticationCache(config.authCacheTtlMs ?? 0);
+  await authCache.start(databaseUrlOf(db));
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
@@ -81,7 +84,7 @@ export async function startGateway({ db, config, ungoverned = false }: GatewayOp
   });
   app.use(
     "/graphql",
-    authenticate(clients),
+    ungoverned ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next()) : authenticate(clients, authCache),
     express.json({ limit: "100kb" }),
     expressMiddleware(server, {
       context: async ({ req }) => new GatewayContext(req.caller ?? null, randomUUID()),
@@ -104,8 +107,15 @@ export async function startGateway({ db, config, ungoverned = false }: GatewayOp
     gate,
     async stop() {
       await server.stop();
+      await authCache.stop();
     },
   };
+}
+
+function databaseUrlOf(db: DataSource): string {
+  const url = (db.options as { url?: string }).url;
+  if (!url) throw new Error("the data source has no url");
+  return url;
 }
 
 /** For the benchmark's baseline: every operation gets an unscoped-purpose data layer. */

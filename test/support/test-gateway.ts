@@ -50,7 +50,7 @@ export async function startTestGateway(options: Partial<Omit<GatewayOptions, "db
   await resetStore(db);
   const gateway = await startGateway({
     db,
-    config: { port: 0, introspection: true, limits: { maxDepth: 8, maxAliases: 15, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } },
+    config: { port: 0, introspection: true, authCacheTtlMs: 5000, limits: { maxDepth: 8, maxAliases: 15, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } },
     ...options,
   });
   const clients = new ClientRegistry(db);
@@ -109,3 +109,19 @@ export async function startTestGateway(options: Partial<Omit<GatewayOptions, "db
 
 /** The error codes of a response, in order. */
 export const codes = (res: GqlResponse) => (res.body.errors ?? []).map((e) => e.extensions?.code);
+
+/**
+ * Retries an assertion for up to `ms`: for effects that travel by PostgreSQL NOTIFY
+ * (a revoked key reaches every gateway's authentication cache within milliseconds).
+ */
+export async function eventually<T>(check: () => Promise<T>, ms = 3000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}

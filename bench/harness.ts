@@ -1,0 +1,110 @@
+import { fork, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import autocannon from "autocannon";
+import type { DataSource } from "typeorm";
+import { openDatabase } from "../src/db/data-source";
+import { startEmbeddedPostgres } from "../src/db/embedded-postgres";
+
+export interface BenchDatabase {
+  url: string;
+  db: DataSource;
+  description: string;
+  close(): Promise<void>;
+}
+
+/** DATABASE_URL if set (use a dedicated database: benchmarks seed it), else in-memory PGlite. */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  const embedded = process.env.DATABASE_URL ? null : await startEmbeddedPostgres();
+  const url = process.env.DATABASE_URL ?? embedded!.url;
+  const db = await openDatabase({ url, poolSize: 4 });
+  return {
+    url,
+    db,
+    description: embedded ? "embedded PGlite (in memory)" : "DATABASE_URL",
+    async close() {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}
+
+export interface ServedGateway {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Forks bench/serve.js: the gateway runs in its own process. */
+export function serveGateway(databaseUrl: string, options: Record<string, unknown> = {}): Promise<ServedGateway> {
+  const child: ChildProcess = fork(path.join(__dirname, "serve.js"), [databaseUrl, JSON.stringify(options)], {
+    env: { ...process.env, LOG_LEVEL: "silent" },
+  });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`gateway exited with ${code}`)));
+    child.once("message", (message: any) =>
+      resolve({
+        url: message.url,
+        stop: () =>
+          new Promise<void>((done) => {
+            child.removeAllListeners("exit");
+            child.once("exit", () => done());
+            child.send("stop");
+          }),
+      }),
+    );
+  });
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Drives one URL with autocannon (POST of a GraphQL body), bounded in time, loopback only. */
+export async function load(url: string, body: unknown, headers: Record<string, string>, seconds: number, connections = 20): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+    connections,
+    duration: seconds,
+  });
+  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+/** Runs A and B alternately (A B A B …) and averages, so drift hurts neither side. */
+export async function compare(
+  rounds: number,
+  a: () => Promise<LoadResult>,
+  b: () => Promise<LoadResult>,
+): Promise<{ a: LoadResult; b: LoadResult }> {
+  const as: LoadResult[] = [];
+  const bs: LoadResult[] = [];
+  for (let i = 0; i < rounds; i++) {
+    as.push(await a());
+    bs.push(await b());
+  }
+  const mean = (xs: LoadResult[]): LoadResult => ({
+    requestsPerSecond: avg(xs.map((x) => x.requestsPerSecond)),
+    p99Ms: avg(xs.map((x) => x.p99Ms)),
+    non2xx: xs.reduce((s, x) => s + x.non2xx, 0),
+    errors: xs.reduce((s, x) => s + x.errors, 0),
+  });
+  return { a: mean(as), b: mean(bs) };
+}
+
+const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+export function printComparison(title: string, labels: [string, string], { a, b }: { a: LoadResult; b: LoadResult }, target: string): number {
+  const ratio = a.requestsPerSecond / b.requestsPerSecond;
+  const row = (label: string, r: LoadResult) =>
+    `  ${label.padEnd(14)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   non-2xx ${r.non2xx}  errors ${r.errors}`;
+  console.log(`\n${title}`);
+  console.log(row(labels[0], a));
+  console.log(row(labels[1], b));
+  console.log(`  ratio ${labels[0]}/${labels[1]} = ${ratio.toFixed(3)}   (target ${target})`);
+  return ratio;
+}

@@ -1,8 +1,20 @@
 import { InitialStore1764000000000 } from "./1764000000000-initial-store";
 import { Consent1764050000000 } from "./1764050000000-consent";
+import { StatisticsPrivacyBudget1764100000000 } from "./1764100000000-statistics-privacy-budget";
+import { ApiClientNotify1764060000000 } from "./1764060000000-api-client-notify";
+import { Recipients1764200000000 } from "./1764200000000-recipients";
+import { AuditTrail1764210000000 } from "./1764210000000-audit-trail";
+import { PolicyVersions1764300000000 } from "./1764300000000-policy-versions";
+import { DataSubjectRequests1764400000000 } from "./1764400000000-data-subject-requests";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
   InitialStore1764000000000,
   Consent1764050000000,
+  ApiClientNotify1764060000000,
+  StatisticsPrivacyBudget1764100000000,
+  Recipients1764200000000,
+  AuditTrail1764210000000,
+  PolicyVersions1764300000000,
+  DataSubjectRequests1764400000000,
 ];

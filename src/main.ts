@@ -3,7 +3,9 @@ import { ClientRegistry } from "./clients/client-registry";
 import { loadConfig } from "./config";
 import { openStore } from "./db/open-store";
 import { logger } from "./observability/logger";
+import { ErasureOutbox } from "./requests/erasure-outbox";
 import { issueDemoKeys } from "./seed/demo-clients";
+import { accountabilityDemoCalls, seedDemoRecipients } from "./seed/demo-recipients";
 import { seedDemoData } from "./seed/demo-data";
 import { startGateway } from "./server/create-gateway";
 
@@ -24,15 +26,19 @@ async function main() {
       logger.info({ customers: config.seedCustomers, ms: Date.now() - started }, "demo data seeded");
     }
     demoKeys = await issueDemoKeys(new ClientRegistry(store.db));
+    await seedDemoRecipients(store.db);
   }
 
   const gateway = await startGateway({ db: store.db, config });
+  // erasure notices to recipients are delivered in the background, with retries
+  const stopOutbox = new ErasureOutbox(store.db).start(Number(process.env.ERASURE_OUTBOX_INTERVAL_MS ?? 10_000));
   const url = gateway.url.replace("127.0.0.1", "localhost");
   if (demo) printDemo(url, demoKeys);
   logger.info({ url }, "Purpose Gateway ready");
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down");
+    stopOutbox();
     await gateway.stop();
     await store.close();
     process.exit(0);
@@ -62,6 +68,10 @@ function printDemo(url: string, keys: Awaited<ReturnType<typeof issueDemoKeys>>)
     "Marketing reaches subscribers only:",
     curl("demo-marketing", "query Mail @purpose(name: NOTIFICATION) { customers(first: 3) { fullName email subscriptions { channel optedIn } } }"),
     "",
+    "The analyst gets anonymous statistics only (k-thresholds, differential-privacy noise, a privacy budget):",
+    curl("demo-analyst", 'query Trends @purpose(name: USAGE_STATISTICS) { statistics { serviceUsage(groupBy: [AGE_BAND, REGION], filter: { usageMonth: { from: "2026-01", to: "2026-06" } }) { buckets { key { ageBand region } customers amountSum amountAvg } suppressedBuckets epsilonSpent budgetRemaining } } }'),
+    "",
+    ...accountabilityDemoCalls(curl),
     `GraphQL endpoint: ${url}`,
     "",
   ];

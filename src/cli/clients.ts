@@ -28,11 +28,21 @@ program
   .description("create a client and print its key (shown once)")
   .requiredOption("--purposes <list>", `comma-separated, from: ${ALL_PURPOSES.join(", ")}`)
   .option("--key-only", "print only the key (for scripts)")
-  .action(async (name: string, options: { purposes: string; keyOnly?: boolean }) => {
+  .option("--roles <list>", "comma-separated compliance roles, e.g. PRIVACY_OFFICER")
+  .action(async (name: string, options: { purposes: string; keyOnly?: boolean; roles?: string }) => {
     const purposes = options.purposes.split(",").map((p) => p.trim()).filter(Boolean);
-    const { client, key } = await withRegistry((c) => c.create(name, purposes));
+    const roles = (options.roles ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+    const { client, key } = await withRegistry((c) => c.create(name, purposes, { roles }));
     if (options.keyOnly) process.stdout.write(key + "\n");
     else process.stdout.write(`created client ${client.name} (${client.id}) for ${client.purposes.join(", ")}\nkey (shown once): ${key}\n`);
+  });
+
+program
+  .command("set-roles <client> <roles>")
+  .description('replace a client\'s compliance roles (comma-separated, e.g. PRIVACY_OFFICER; "" for none)')
+  .action(async (idOrName: string, roles: string) => {
+    const client = await withRegistry((c) => c.setRoles(idOrName, roles.split(",").map((r) => r.trim()).filter(Boolean)));
+    process.stdout.write(`${client.name} now holds ${client.roles?.join(", ") || "no roles"}\n`);
   });
 
 program
@@ -44,7 +54,7 @@ program
     if (options.json) return void process.stdout.write(JSON.stringify(clients, null, 2) + "\n");
     for (const c of clients) {
       process.stdout.write(
-        `${c.id}  ${c.name.padEnd(24)} ${c.keyPrefix}…  ${c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : "active".padEnd(32)}  ${c.purposes.join(",")}\n`,
+        `${c.id}  ${c.name.padEnd(24)} ${c.keyPrefix}…  ${c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : "active".padEnd(32)}  ${c.purposes.join(",")}${c.roles?.length ? `  roles ${c.roles.join(",")}` : ""}\n`,
       );
     }
   });

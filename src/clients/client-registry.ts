@@ -3,6 +3,8 @@ import { IsNull } from "typeorm";
 import { ApiClient } from "../entities";
 import type { Caller } from "../governance/governance-input";
 import { isPurpose, type Purpose } from "../purposes/purpose";
+import { ALL_ROLES, isComplianceRole } from "../audit/roles";
+import { loadRecipientGrant } from "../disclosure/recipient-registry";
 import { generateApiKey, hashApiKey, keyPrefix, looksLikeApiKey } from "./api-key";
 
 export interface ClientSummary {
@@ -12,22 +14,25 @@ export interface ClientSummary {
   purposes: Purpose[];
   createdAt: Date;
   revokedAt: Date | null;
+  roles?: string[];
 }
 
 /** API clients: creation (key shown once), listing, revocation and authentication. */
 export class ClientRegistry {
   constructor(private readonly db: DataSource) {}
 
-  async create(name: string, purposes: readonly string[]): Promise<{ client: ClientSummary; key: string }> {
+  async create(name: string, purposes: readonly string[], options: { roles?: readonly string[] } = {}): Promise<{ client: ClientSummary; key: string }> {
     if (!/^[a-z0-9][a-z0-9._-]{1,62}$/i.test(name)) throw new Error(`invalid client name "${name}" (letters, digits, . _ -)`);
     const unknown = purposes.filter((p) => !isPurpose(p));
     if (unknown.length) throw new Error(`unknown purpose(s): ${unknown.join(", ")}`);
+    const roles = validRoles(options.roles ?? []);
     const key = generateApiKey();
     const client = await this.db.getRepository(ApiClient).save({
       name,
       keyHash: hashApiKey(key),
       keyPrefix: keyPrefix(key),
       purposes: [...new Set(purposes)] as Purpose[],
+      roles,
       createdAt: new Date(),
       revokedAt: null,
     });
@@ -60,14 +65,34 @@ export class ClientRegistry {
     return { client: summary(client), key };
   }
 
+  /** Replaces a client's compliance roles (e.g. PRIVACY_OFFICER); takes effect on its next request. */
+  async setRoles(idOrName: string, roles: readonly string[]): Promise<ClientSummary> {
+    const repo = this.db.getRepository(ApiClient);
+    const client = await repo.findOne({ where: isId(idOrName) ? { id: idOrName } : { name: idOrName } });
+    if (!client) throw new Error(`no client "${idOrName}"`);
+    client.roles = validRoles(roles);
+    await repo.save(client);
+    return summary(client);
+  }
+
   /** The active client holding this key, or null. Every request looks it up: revocation is immediate. */
   async authenticate(key: string): Promise<Caller | null> {
     if (!looksLikeApiKey(key)) return null;
     const client = await this.db
       .getRepository(ApiClient)
       .findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() } });
-    return client ? { id: client.id, name: client.name, purposes: client.purposes.filter(isPurpose) } : null;
+    if (!client) return null;
+    // A client acting for a recipient is that recipient's: if the grant cannot be loaded, it is nobody.
+    const recipient = client.recipientId ? await loadRecipientGrant(this.db, client.recipientId) : null;
+    if (client.recipientId && !recipient) return null;
+    return { id: client.id, name: client.name, purposes: client.purposes.filter(isPurpose), recipient, roles: (client.roles ?? []).filter(isComplianceRole) };
   }
+}
+
+function validRoles(roles: readonly string[]): string[] {
+  const unknown = roles.filter((r) => !isComplianceRole(r));
+  if (unknown.length) throw new Error(`unknown role(s): ${unknown.join(", ")} (known: ${ALL_ROLES.join(", ")})`);
+  return [...new Set(roles)];
 }
 
 function isId(value: string): boolean {
@@ -75,5 +100,5 @@ function isId(value: string): boolean {
 }
 
 function summary(c: ApiClient): ClientSummary {
-  return { id: c.id, name: c.name, keyPrefix: c.keyPrefix, purposes: c.purposes, createdAt: c.createdAt, revokedAt: c.revokedAt };
+  return { id: c.id, name: c.name, keyPrefix: c.keyPrefix, purposes: c.purposes, createdAt: c.createdAt, revokedAt: c.revokedAt, roles: c.roles ?? [] };
 }

@@ -5,8 +5,13 @@ import { CampaignEntry, Customer, GiftCampaign, NotificationSubscription, Servic
 import type { NotificationChannel } from "../entities/notification-subscription";
 import { dataQueriesTotal } from "../observability/metrics";
 import { Purpose } from "../purposes/purpose";
+import { ConsentData } from "../consent/consent-data";
+import { PolicyReader } from "../policy/policy-reader";
 import { customerRowRule } from "./customer-row-rule";
+import { DataSubjectRequestStore } from "../requests/request-store";
 import type { DataScope } from "./data-scope";
+import { openStatistics } from "../statistics/access";
+import type { StatisticsStore } from "../statistics/statistics-store";
 
 export interface CustomerQuery {
   filter?: {
@@ -40,6 +45,12 @@ export class PurposeScopedData {
     private readonly db: DataSource,
     readonly scope: DataScope,
   ) {}
+
+  /**
+   * Ids of the customers whose rows this request's reads returned (the audit trail records
+   * them once the response carries data). Filled in `run`, so no read can skip it.
+   */
+  readonly released = new Set<string>();
 
   // ---- customers -------------------------------------------------------------------
 
@@ -229,6 +240,41 @@ export class PurposeScopedData {
     return entry;
   }
 
+  // ---- consents and the published policy (src/consent, src/policy) ----------------------
+
+  private consentData?: ConsentData;
+  private policyReader?: PolicyReader;
+
+  /** Consent records: read through the row rule, changed only for reachable customers. */
+  get consents(): ConsentData {
+    return (this.consentData ??= new ConsentData(this.db, this.scope, (id) => this.customer(id)));
+  }
+
+  /** The published agreement and its versions (public, not personal data). */
+  get policy(): PolicyReader {
+    return (this.policyReader ??= new PolicyReader(this.db, this.scope.purpose ?? "NONE"));
+  }
+
+  // ---- customers' requests (agreement 1.5) ------------------------------------------------
+
+  /** Data subject requests: reachable only under DATA_SUBJECT_REQUEST. */
+  requests(): DataSubjectRequestStore {
+    if (this.scope.purpose !== Purpose.DATA_SUBJECT_REQUEST) {
+      throw new GraphQLError("Customers' requests are handled only under DATA_SUBJECT_REQUEST.", { extensions: { code: "FORBIDDEN" } });
+    }
+    dataQueriesTotal.inc({ purpose: this.scope.purpose });
+    return (this.requestStore ??= new DataSubjectRequestStore(this.db, this.scope.caller?.id ?? null, this.released));
+  }
+  private requestStore?: DataSubjectRequestStore;
+
+  // ---- statistics (agreement 1.6, src/statistics) -------------------------------------------
+
+  /** Aggregates only, never a row: opens only under USAGE_STATISTICS; counts its one statement per field. */
+  statistics(): StatisticsStore {
+    return (this.statisticsStore ??= openStatistics(this.db, this.scope, () => dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" })));
+  }
+  private statisticsStore?: StatisticsStore;
+
   // ---- plumbing -----------------------------------------------------------------------
 
   /** Every statement runs here, so it is counted per purpose (tests prove refusals run none). */
@@ -236,7 +282,15 @@ export class PurposeScopedData {
   private run(qb: { execute(): Promise<unknown> }): Promise<unknown>;
   private run(qb: any): Promise<any> {
     dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
-    return "getMany" in qb && qb.expressionMap?.queryType === "select" ? qb.getMany() : qb.execute();
+    return "getMany" in qb && qb.expressionMap?.queryType === "select" ? qb.getMany().then((rows: ObjectLiteral[]) => this.noteReleased(rows)) : qb.execute();
+  }
+
+  private noteReleased<T extends ObjectLiteral>(rows: T[]): T[] {
+    for (const row of rows) {
+      if (row instanceof Customer) this.released.add(row.id);
+      else if (typeof row.customerId === "string") this.released.add(row.customerId);
+    }
+    return rows;
   }
 }
 

@@ -25,4 +25,12 @@ export class ApiClient {
 
   @Column({ name: "revoked_at", type: "timestamptz", nullable: true })
   revokedAt: Date | null;
+
+  /** The third party or processor this client acts for (recipients registry), if any. */
+  @Column({ name: "recipient_id", type: "uuid", nullable: true })
+  recipientId: string | null;
+
+  /** Compliance roles beyond purposes, e.g. PRIVACY_OFFICER. */
+  @Column({ type: "text", array: true, default: () => "'{}'" })
+  roles: string[];
 }

@@ -1,5 +1,6 @@
 import type { ASTNode, GraphQLSchema, OperationDefinitionNode } from "graphql";
 import type { Purpose } from "../purposes/purpose";
+import type { RecipientGrant } from "../disclosure/recipient";
 import type { FieldPolicy } from "./field-policy";
 import type { Reach } from "./reached-fields";
 
@@ -8,6 +9,10 @@ export interface Caller {
   id: string;
   name: string;
   purposes: readonly Purpose[];
+  /** The third party or processor this client acts for (agreement Sections 3 and 4), if any. */
+  recipient?: RecipientGrant | null;
+  /** Compliance roles beyond purposes (e.g. PRIVACY_OFFICER). */
+  roles?: readonly string[];
 }
 
 /** What the operation declares with `@purpose`. */

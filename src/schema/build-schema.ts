@@ -3,6 +3,7 @@ import { GraphQLEnumType, GraphQLSchema, specifiedDirectives } from "graphql";
 import { buildSchema } from "type-graphql";
 import { RESOLVERS } from "../graphql/resolvers";
 import { governanceDirectives } from "../purposes/directives";
+import { accountabilityDirectives } from "../audit/accountability-directives";
 import "../purposes/purpose"; // registers the Purpose enum
 
 /**
@@ -16,7 +17,7 @@ export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   if (!(purpose instanceof GraphQLEnumType)) throw new Error("Purpose enum missing from schema");
   const schema = new GraphQLSchema({
     ...built.toConfig(),
-    directives: [...specifiedDirectives, ...governanceDirectives(purpose)],
+    directives: [...specifiedDirectives, ...governanceDirectives(purpose), ...accountabilityDirectives(built)],
   });
   return schema;
 }

@@ -8,6 +8,10 @@ export const DEMO_CLIENTS: ReadonlyArray<{ name: string; purposes: Purpose[]; ro
   { name: "demo-marketing", purposes: [Purpose.NOTIFICATION, Purpose.PRODUCT_IMPROVEMENT], role: "marketing" },
   { name: "demo-analyst", purposes: [Purpose.USAGE_STATISTICS], role: "an analyst (statistics only)" },
   { name: "demo-privacy-office", purposes: [Purpose.DATA_SUBJECT_REQUEST], role: "the privacy officer" },
+  // acting for the demo recipients (src/seed/demo-recipients.ts): Sections 3 and 4
+  { name: "demo-shipping", purposes: [Purpose.PRIZE_DELIVERY], role: "the prize shipping company (processor)" },
+  { name: "demo-mailer", purposes: [Purpose.NOTIFICATION], role: "the e-mail magazine service (processor)" },
+  { name: "demo-partner", purposes: [Purpose.SERVICE_PROVISION, Purpose.USAGE_STATISTICS], role: "a partner travel service (third party)" },
 ];
 
 /**

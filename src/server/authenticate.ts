@@ -15,7 +15,12 @@ declare module "express-serve-static-core" {
  * No header: an anonymous caller (public fields only). A bad, unknown or revoked key:
  * 401 straight away, so a wrong key never learns anything about the schema.
  */
-export function authenticate(clients: ClientRegistry, cache?: AuthenticationCache) {
+export function authenticate(
+  clients: ClientRegistry,
+  cache?: AuthenticationCache,
+  /** audits the refusal first; false when it could not (it has answered 503 itself) */
+  recordRefusal?: (req: Request, res: Response) => Promise<boolean>,
+) {
   const lookup = async (key: string): Promise<Caller | null> => {
     const keyHash = hashApiKey(key);
     const cached = cache?.get(keyHash);
@@ -34,6 +39,7 @@ export function authenticate(clients: ClientRegistry, cache?: AuthenticationCach
     const caller = match ? await lookup(match[1]).catch(next) : null;
     if (caller === undefined) return; // lookup failed: handed to the error handler
     if (!caller) {
+      if (recordRefusal && !(await recordRefusal(req, res))) return;
       res.status(401).json({ errors: [{ message: "Invalid or revoked API key.", extensions: { code: "UNAUTHENTICATED" } }] });
       return;
     }

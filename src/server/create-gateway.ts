@@ -9,15 +9,19 @@ import { ApolloArmor } from "@escape.tech/graphql-armor";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { DataSource } from "typeorm";
+import { createAccountability } from "../audit/accountability";
 import { AuthenticationCache } from "../clients/authentication-cache";
 import { ClientRegistry } from "../clients/client-registry";
+import { agreementCheck } from "../consent/agreement-check";
 import type { GatewayConfig } from "../config";
 import { PurposeScopedData } from "../data/purpose-scoped-data";
 import { GatewayContext } from "../graphql/context";
 import { createGate, type Gate } from "../governance/gate";
 import { logger } from "../observability/logger";
 import { registry } from "../observability/metrics";
+import { ensurePolicyVersion } from "../policy/bootstrap";
 import { buildGatewaySchema } from "../schema/build-schema";
+import { initStatistics } from "../statistics/init";
 import { formatError } from "./format-error";
 import { authenticate } from "./authenticate";
 import { governancePlugin } from "./governance-plugin";
@@ -27,6 +31,8 @@ export interface GatewayOptions {
   config: Pick<GatewayConfig, "port" | "introspection" | "limits"> & Partial<Pick<GatewayConfig, "authCacheTtlMs">>;
   /** Benchmarks only: serve the same schema without the gate (never in production). */
   ungoverned?: boolean;
+  /** Benchmarks only: serve without the audit trail (never in production). */
+  unaudited?: boolean;
 }
 
 export interface RunningGateway {
@@ -37,10 +43,15 @@ export interface RunningGateway {
 }
 
 /** Starts the gateway's HTTP server: /graphql (governed), /healthz, /metrics. */
-export async function startGateway({ db, config, ungoverned = false }: GatewayOptions): Promise<RunningGateway> {
+export async function startGateway({ db, config, ungoverned = false, unaudited = false }: GatewayOptions): Promise<RunningGateway> {
+  initStatistics(); // validates the privacy settings (e.g. STATS_MIN_GROUP_SIZE ≥ 5): unsafe ones stop the start
   const schema = await buildGatewaySchema();
   const gate = createGate(schema);
+  // Section 5: the first policy version is recorded on an empty history; drift is logged.
+  await ensurePolicyVersion(db, gate.policy);
   const clients = new ClientRegistry(db);
+  // Every request's audit event is committed before its response leaves (issue 4).
+  const accountability = unaudited ? null : createAccountability(db);
   const authCache = new AuthenticationCache(config.authCacheTtlMs ?? 0);
   await authCache.start(databaseUrlOf(db));
   const app = express();
@@ -52,20 +63,23 @@ export async function startGateway({ db, config, ungoverned = false }: GatewayOp
     maxDepth: { n: config.limits.maxDepth, flattenFragments: true },
     maxAliases: { n: config.limits.maxAliases },
     costLimit: { maxCost: config.limits.maxCost },
-    maxTokens: { n: config.limits.maxTokens },
+    // Counted by graphql's own parser (parseOptions below): armor's plugin throws from a hook,
+    // which skips willSendResponse, so such refusals were neither audited nor a clean 400.
+    maxTokens: { enabled: false },
     maxDirectives: { n: config.limits.maxDirectives },
     blockFieldSuggestion: { enabled: true },
   }).protect();
 
   const openData = (scope: Parameters<typeof governancePlugin>[1] extends (s: infer S) => unknown ? S : never) =>
     new PurposeScopedData(db, scope);
-  const governance: ApolloServerPlugin<GatewayContext>[] = ungoverned ? [ungovernedPlugin(openData)] : [governancePlugin(gate, openData)];
+  const governance: ApolloServerPlugin<GatewayContext>[] = ungoverned ? [ungovernedPlugin(openData)] : [governancePlugin(gate, openData, agreementCheck(db))];
 
   const server = new ApolloServer<GatewayContext>({
     schema,
     // Governance first: its answer for a refused operation is the one that is sent.
-    plugins: [...governance, ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [...governance, ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ...(accountability?.plugins ?? [])],
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: config.limits.maxTokens },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
@@ -84,7 +98,7 @@ export async function startGateway({ db, config, ungoverned = false }: GatewayOp
   });
   app.use(
     "/graphql",
-    ungoverned ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next()) : authenticate(clients, authCache),
+    ungoverned ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next()) : authenticate(clients, authCache, accountability?.recordUnauthenticated),
     express.json({ limit: "100kb" }),
     expressMiddleware(server, {
       context: async ({ req }) => new GatewayContext(req.caller ?? null, randomUUID()),
@@ -108,6 +122,7 @@ export async function startGateway({ db, config, ungoverned = false }: GatewayOp
     async stop() {
       await server.stop();
       await authCache.stop();
+      await accountability?.close();
     },
   };
 }

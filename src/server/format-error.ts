@@ -18,6 +18,8 @@ const SAFE_CODES = new Set([
   "PURPOSE_REQUIRED",
   "PURPOSE_NOT_GRANTED",
   "PURPOSE_NOT_PERMITTED",
+  "NOT_FOUND",
+  "INVALID_REQUEST_STATE",
 ]);
 
 export function allowSafeErrorCode(code: string): void {

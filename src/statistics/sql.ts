@@ -1,0 +1,176 @@
+import { AGE_BAND_LOWER_BOUNDS, AGE_BANDS, COLUMN, StatisticsDimension as D, PREFECTURE_NAMES, REGION_OF, type StatisticsDimension } from "./dimensions";
+import { dayAfterMonth } from "./months";
+import type { StatisticsQuery } from "./query";
+
+/** Measures a statistics query can compute besides the distinct-customer count. */
+export type Measure = "customers" | "usageCount" | "amountSum";
+
+export interface AggregatePlan {
+  query: StatisticsQuery;
+  /** measures to compute (always includes customers) */
+  measures: readonly Measure[];
+  minGroupSize: number;
+  amountCap: number;
+  usageCap: number;
+  /** B: the most buckets one customer may contribute to (bounded in SQL) */
+  bucketsPerCustomer: number;
+  services: readonly string[];
+  timeZone: string;
+  /** "YYYY-MM": ages are reckoned on the first day of this month */
+  period: string;
+}
+
+export interface BuiltSql {
+  sql: string;
+  params: unknown[];
+}
+
+/** Positional parameters ($1, $2, …): every value from a request goes in as a parameter. */
+class Params {
+  readonly values: unknown[] = [];
+  private readonly shared = new Map<string, string>();
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+  /** One parameter used in several places, added only where used (PostgreSQL rejects untyped unused ones). */
+  once(name: string, value: unknown, cast: string): string {
+    let ref = this.shared.get(name);
+    if (!ref) this.shared.set(name, (ref = `${this.add(value)}::${cast}`));
+    return ref;
+  }
+}
+
+// The 47 prefecture names are our own constants; checked so they can never break out of a literal.
+for (const name of PREFECTURE_NAMES) if (!/^[A-Za-z]+$/.test(name)) throw new Error(`unexpected prefecture name ${name}`);
+const REGION_CASE = `CASE c.prefecture ${PREFECTURE_NAMES.map((p) => `WHEN '${p}' THEN '${REGION_OF.get(p)}'`).join(" ")} END`;
+
+/**
+ * The one SQL statement of a statistics field. It aggregates in PostgreSQL and returns only
+ * buckets of at least k distinct customers (`HAVING count(*) >= k`): no personal row and no
+ * small cell ever reaches Node. For usage, each customer's contribution is first summed per
+ * bucket and clamped (LEAST(sum, cap)), and a customer keeps at most B buckets, so the
+ * influence of one person on the whole answer is bounded, which the noise is scaled to.
+ */
+export function buildAggregateSql(plan: AggregatePlan): BuiltSql {
+  return plan.query.field === "customers" ? customersSql(plan) : usageSql(plan);
+}
+
+function dimensionSql(dimension: StatisticsDimension, plan: AggregatePlan, p: Params): string {
+  const tz = () => zone(plan, p);
+  switch (dimension) {
+    case D.AGE_BAND:
+      return ageBandSql(plan.period, p);
+    case D.GENDER:
+      return "c.gender";
+    case D.PREFECTURE:
+      return "c.prefecture";
+    case D.REGION:
+      return REGION_CASE;
+    case D.SIGNUP_MONTH:
+      return `to_char(c.created_at AT TIME ZONE ${tz()}, 'YYYY-MM')`;
+    case D.SIGNUP_YEAR:
+      return `to_char(c.created_at AT TIME ZONE ${tz()}, 'YYYY')`;
+    case D.SERVICE:
+      return serviceSql(plan, p);
+    case D.USAGE_MONTH:
+      return `to_char(su.occurred_at AT TIME ZONE ${tz()}, 'YYYY-MM')`;
+  }
+}
+
+/** Age band on the first day of `period`: age ≥ N exactly when born on or before that day N years earlier. */
+function ageBandSql(period: string, p: Params): string {
+  const [year, month] = period.split("-").map(Number);
+  const bornBy = (age: number) => p.once(`bornBy${age}`, `${String(year - age).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`, "date");
+  const branches = AGE_BAND_LOWER_BOUNDS.map((age, i) => `WHEN c.birth_date > ${bornBy(age)} THEN '${AGE_BANDS[i]}'`);
+  return `CASE ${branches.join(" ")} ELSE '${AGE_BANDS[AGE_BANDS.length - 1]}' END`;
+}
+
+function serviceSql(plan: AggregatePlan, p: Params): string {
+  return `CASE WHEN su.service = ANY(${p.once("catalogue", [...plan.services], "text[]")}) THEN su.service ELSE 'Other' END`;
+}
+
+const zone = (plan: AggregatePlan, p: Params) => p.once("timeZone", plan.timeZone, "text");
+
+/** Conditions on the customer: active (not deleted, not erased) and the request's filters. */
+function customerConditions(plan: AggregatePlan, p: Params): string[] {
+  const { filter } = plan.query;
+  const tz = () => zone(plan, p);
+  const conditions = ["c.deleted_at IS NULL", "c.erased_at IS NULL"];
+  // always: only the 47 prefectures exist as values, so every answer lies in the public domain
+  conditions.push(`c.prefecture = ANY(${p.add(filter.prefectures ?? [...PREFECTURE_NAMES])}::text[])`);
+  if (filter.genders) conditions.push(`c.gender = ANY(${p.add(filter.genders)}::text[])`);
+  if (filter.ageBands) conditions.push(`(${ageBandSql(plan.period, p)}) = ANY(${p.add(filter.ageBands)}::text[])`);
+  if (filter.signupMonth) {
+    conditions.push(`c.created_at >= (${p.add(`${filter.signupMonth.from}-01`)}::timestamp AT TIME ZONE ${tz()})`);
+    conditions.push(`c.created_at < (${p.add(dayAfterMonth(filter.signupMonth.to))}::timestamp AT TIME ZONE ${tz()})`);
+  }
+  return conditions;
+}
+
+function customersSql(plan: AggregatePlan): BuiltSql {
+  const p = new Params();
+  const k = p.add(plan.minGroupSize);
+  const dims = plan.query.groupBy;
+  const select = dims.map((d) => `${dimensionSql(d, plan, p)} AS ${COLUMN[d]}`);
+  const where = customerConditions(plan, p);
+  const positions = dims.map((_, i) => i + 1).join(", ");
+  const sql = [
+    `SELECT ${[...select, "count(*)::int AS customers"].join(", ")}`,
+    `FROM customer c`,
+    `WHERE ${where.join(" AND ")}`,
+    dims.length ? `GROUP BY ${positions}` : "",
+    `HAVING count(*) >= ${k}`,
+  ];
+  return { sql: sql.filter(Boolean).join("\n"), params: p.values };
+}
+
+function usageSql(plan: AggregatePlan): BuiltSql {
+  const p = new Params();
+  const k = p.add(plan.minGroupSize);
+  const { query, measures } = plan;
+  const dims = query.groupBy;
+  const columns = dims.map((d) => COLUMN[d]);
+
+  const where = customerConditions(plan, p);
+  if (query.filter.usageMonth) {
+    const tz = zone(plan, p);
+    where.push(`su.occurred_at >= (${p.add(`${query.filter.usageMonth.from}-01`)}::timestamp AT TIME ZONE ${tz})`);
+    where.push(`su.occurred_at < (${p.add(dayAfterMonth(query.filter.usageMonth.to))}::timestamp AT TIME ZONE ${tz})`);
+  }
+  if (query.filter.services) where.push(`(${serviceSql(plan, p)}) = ANY(${p.add(query.filter.services)}::text[])`);
+
+  // 1. one row per customer and bucket: that customer's uses and amount in the bucket
+  const facts = [
+    `SELECT ${["su.customer_id AS cid", ...dims.map((d) => `${dimensionSql(d, plan, p)} AS ${COLUMN[d]}`), "count(*) AS uses", "sum(su.amount) AS amount"].join(", ")}`,
+    `FROM service_usage su JOIN customer c ON c.id = su.customer_id`,
+    `WHERE ${where.join(" AND ")}`,
+    `GROUP BY ${["1", ...dims.map((_, i) => String(i + 2))].join(", ")}`,
+  ].join("\n  ");
+
+  // 2. a customer keeps at most B buckets (chosen by a hash of their own id and the bucket,
+  //    so the choice depends on nobody else): only needed when they could fall into more
+  const bounded = plan.bucketsPerCustomer < query.naturalBucketsPerCustomer;
+  const usageColumns = dims.filter((d) => d === D.SERVICE || d === D.USAGE_MONTH).map((d) => `coalesce(f.${COLUMN[d]}, '')`);
+  const pickKey = ["f.cid::text", ...usageColumns].join(" || '|' || ");
+  const source = bounded ? "bounded" : "facts";
+
+  // 3. per bucket: distinct customers and clamped per-customer contributions, k enforced
+  const aggregates = ["count(*)::int AS customers"];
+  if (measures.includes("usageCount")) aggregates.push(`sum(LEAST(uses, ${p.add(plan.usageCap)}))::bigint AS usage_count`);
+  if (measures.includes("amountSum")) aggregates.push(`sum(LEAST(amount, ${p.add(plan.amountCap)}))::bigint AS amount_sum`);
+  const positions = columns.map((_, i) => i + 1).join(", ");
+
+  const sql = [
+    `WITH facts AS (\n  ${facts}\n)`,
+    bounded
+      ? `, bounded AS (\n  SELECT f.*, row_number() OVER (PARTITION BY f.cid ORDER BY md5(${pickKey})) AS pick FROM facts f\n)`
+      : "",
+    `SELECT ${[...columns, ...aggregates].join(", ")}`,
+    `FROM ${source}`,
+    bounded ? `WHERE pick <= ${p.add(plan.bucketsPerCustomer)}` : "",
+    columns.length ? `GROUP BY ${positions}` : "",
+    `HAVING count(*) >= ${k}`,
+  ];
+  return { sql: sql.filter(Boolean).join("\n"), params: p.values };
+}

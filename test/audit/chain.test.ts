@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chainHash, GENESIS_HASH } from "../../src/audit/audit-event";
+import { AUDIT_COLUMNS, toAuditEvent } from "../../src/audit/audit-queries";
+import { verifyChain } from "../../src/audit/verify-chain";
+import { Purpose } from "../../src/purposes/purpose";
+import { insertCustomer } from "../support/fixtures";
+import { startTestGateway, type TestGateway } from "../support/test-gateway";
+import { addRecipient, consentTo, recipientClient } from "../disclosure/recipient-fixtures";
+
+let t: TestGateway;
+
+/** Changes the trail behind the gateway's back, as an intruder with database access would. */
+async function tamper(sql: string, params: unknown[] = []) {
+  const runner = t.db.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    // replica mode skips ordinary triggers, the append-only guard included
+    await runner.query(`SET LOCAL session_replication_role = replica`);
+    await runner.query(sql, params);
+    await runner.commitTransaction();
+  } finally {
+    await runner.release();
+  }
+}
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  const shop = await t.client("shop", [Purpose.SERVICE_PROVISION]);
+  const customer = await insertCustomer(t.db);
+  const partner = await addRecipient(t, { name: "partner", kind: "THIRD_PARTY", contractRef: "DSA", grounds: ["CUSTOMER_CONSENT"], fields: ["Query.customers", "Customer.fullName"] });
+  await consentTo(t, customer.id, partner);
+  const partnerKey = await recipientClient(t, "partner-client", [Purpose.SERVICE_PROVISION], "partner");
+  for (let i = 0; i < 6; i++) await t.gql(`query Q${i} @purpose(name: SERVICE_PROVISION) { customers { fullName } }`, { key: shop });
+  await t.gql(`query D @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customers { fullName } }`, { key: partnerKey });
+  await t.gql(`query R @purpose(name: SERVICE_PROVISION) { customers { birthDate } }`, { key: shop });
+});
+afterAll(() => t?.stop());
+
+describe("the hash chain", () => {
+  it("links every event to its predecessor, from the genesis hash", async () => {
+    const rows = await t.db.query(`SELECT seq::text AS seq, prev_hash, hash FROM audit_event ORDER BY audit_event.seq`);
+    expect(rows.map((r: any) => r.seq)).toEqual(["1", "2", "3", "4", "5", "6", "7", "8"]);
+    expect(rows[0].prev_hash).toBe(GENESIS_HASH);
+    for (let i = 1; i < rows.length; i++) expect(rows[i].prev_hash).toBe(rows[i - 1].hash);
+  });
+
+  it("verifies intact, in batches smaller than the chain", async () => {
+    const report = await verifyChain(t.db, { batchSize: 3 });
+    expect(report).toMatchObject({ ok: true, checked: 8, broken: null, ledgerMismatch: null });
+    expect(report.head?.seq).toBe("8");
+  });
+
+  it("hashes what is stored: each event's hash recomputes from its row", async () => {
+    const rows = await t.db.query(`SELECT ${AUDIT_COLUMNS} FROM audit_event ORDER BY audit_event.seq`);
+    for (const row of rows) {
+      const event = toAuditEvent(row);
+      expect(chainHash(event.prevHash, event.seq, event)).toBe(event.hash);
+    }
+  });
+
+  it("catches an altered event and names it as the first broken link", async () => {
+    const [{ customer_ids }] = await t.db.query(`SELECT customer_ids FROM audit_event WHERE seq = 4`);
+    await tamper(`UPDATE audit_event SET customer_ids = '{}' WHERE seq = 4`);
+    const report = await verifyChain(t.db, { batchSize: 3 });
+    expect(report.ok).toBe(false);
+    expect(report.broken).toEqual({ seq: "4", reason: expect.stringMatching(/altered/) });
+    expect(report.checked).toBe(3);
+    await tamper(`UPDATE audit_event SET customer_ids = $1 WHERE seq = 4`, [customer_ids]);
+    expect((await verifyChain(t.db)).ok).toBe(true);
+  });
+
+  it("catches an event rewritten with a freshly computed hash: its successor's link breaks", async () => {
+    const [row] = await t.db.query(`SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE seq = 2`);
+    const original = toAuditEvent(row);
+    const forged = { ...original, outcome: "REFUSED" as const, customerIds: [] };
+    await tamper(`UPDATE audit_event SET outcome = 'REFUSED', customer_ids = '{}', hash = $1 WHERE seq = 2`, [chainHash(original.prevHash, 2n, forged)]);
+    const report = await verifyChain(t.db);
+    expect(report.broken).toEqual({ seq: "3", reason: expect.stringMatching(/prev_hash/) });
+    await tamper(`UPDATE audit_event SET outcome = $1, customer_ids = $2, hash = $3 WHERE seq = 2`, [original.outcome, original.customerIds, original.hash]);
+    expect((await verifyChain(t.db)).ok).toBe(true);
+  });
+
+  it("catches a deleted event", async () => {
+    const [saved] = await t.db.query(`SELECT * FROM audit_event WHERE seq = 5`);
+    await tamper(`DELETE FROM audit_event WHERE seq = 5`);
+    const report = await verifyChain(t.db);
+    expect(report.broken).toEqual({ seq: "5", reason: expect.stringMatching(/missing/) });
+    const columns = Object.keys(saved);
+    await tamper(`INSERT INTO audit_event (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`, columns.map((c) => saved[c]));
+    expect((await verifyChain(t.db)).ok).toBe(true);
+  });
+
+  it("catches a ledger record that no longer matches its event", async () => {
+    const [record] = await t.db.query(`SELECT id::text AS id, event_seq::text AS event_seq, data_items FROM disclosure_record`);
+    await tamper(`UPDATE disclosure_record SET data_items = '{Customer.email}' WHERE id = $1`, [record.id]);
+    const report = await verifyChain(t.db);
+    expect(report.ok).toBe(false);
+    expect(report.broken).toBeNull();
+    expect(report.ledgerMismatch).toEqual({ id: record.id, eventSeq: record.event_seq });
+    await tamper(`UPDATE disclosure_record SET data_items = $2 WHERE id = $1`, [record.id, record.data_items]);
+    expect((await verifyChain(t.db)).ok).toBe(true);
+  });
+});
+
+describe("several writers (gateway processes) on one chain", () => {
+  it("interleaved appends from independent writers keep one gap-free, verifiable chain", async () => {
+    const { AuditWriter } = await import("../../src/audit/audit-writer");
+    const { unauthenticatedEntry } = await import("../../src/audit/build-entry");
+    const [{ max: before }] = await t.db.query(`SELECT max(seq)::int AS max FROM audit_event`);
+    const writers = [1, 2, 3].map(() => new AuditWriter(t.db, { maxBatch: 5, ledgerRetentionDays: 1 }));
+    // each writer's remembered head goes stale as soon as another one commits
+    await Promise.all(
+      writers.flatMap((w, wi) => Array.from({ length: 12 }, (_, i) => w.append(unauthenticatedEntry(`writer-${wi}-${i}`, new Date())))),
+    );
+    const [{ max: after, n }] = await t.db.query(`SELECT max(seq)::int AS max, count(*)::int AS n FROM audit_event`);
+    expect(after - before).toBe(36);
+    expect(n).toBe(after);
+    expect((await verifyChain(t.db)).ok).toBe(true);
+  });
+});

@@ -1,0 +1,64 @@
+import "reflect-metadata";
+import { extendSchema, parse, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RecipientGrant } from "../../src/disclosure/recipient";
+import { DisclosureGround } from "../../src/disclosure/disclosure-ground";
+import { createGate, type Gate } from "../../src/governance/gate";
+import type { Caller } from "../../src/governance/governance-input";
+import { Purpose } from "../../src/purposes/purpose";
+import { buildGatewaySchema } from "../../src/schema/build-schema";
+
+/**
+ * The statistics API is built elsewhere (issue 3); the ANONYMOUS_STATISTICS rule names it by
+ * coordinate only. Decided here on the real schema, with `Query.statistics` added if the
+ * schema does not have it yet, so the rule's positive case is proven either way.
+ */
+let gate: Gate;
+let schema: GraphQLSchema;
+
+const statsPartner: RecipientGrant = {
+  id: "00000000-0000-4000-8000-000000000001",
+  name: "stats-partner",
+  kind: "THIRD_PARTY",
+  contractRef: "DSA-STATS",
+  grounds: [DisclosureGround.ANONYMOUS_STATISTICS],
+  purposes: [],
+  fields: [],
+};
+const caller: Caller = { id: "00000000-0000-4000-8000-000000000002", name: "stats-client", purposes: [Purpose.USAGE_STATISTICS, Purpose.SERVICE_PROVISION], recipient: statsPartner, roles: [] };
+
+function decide(source: string) {
+  const document = parse(source);
+  const operation = document.definitions[0] as OperationDefinitionNode;
+  return gate.decide({ document, operation, variables: undefined, caller });
+}
+
+beforeAll(async () => {
+  schema = await buildGatewaySchema();
+  if (!schema.getQueryType()!.getFields().statistics) {
+    schema = extendSchema(schema, parse(`type StatisticsStub { total: Int } extend type Query { statistics: StatisticsStub @allowedFor(purposes: [USAGE_STATISTICS]) }`));
+  }
+  gate = createGate(schema);
+});
+
+describe("ANONYMOUS_STATISTICS reaches the statistics API and nothing else", () => {
+  it("allows an operation that only uses Query.statistics", () => {
+    const field = schema.getQueryType()!.getFields().statistics;
+    const type = field.type.toString().replace(/[!\[\]]/g, "");
+    const decision = decide(`query S @purpose(name: USAGE_STATISTICS) @disclosure(ground: ANONYMOUS_STATISTICS) { statistics { __typename } }`);
+    expect(type).toBeTruthy();
+    expect(decision.allowed).toBe(true);
+  });
+
+  it("refuses any other root field, one error each, whatever purpose is declared", () => {
+    // (under USAGE_STATISTICS issue 3's own rule already refuses other roots; this ground holds for any purpose)
+    const decision = decide(`query S @purpose(name: SERVICE_PROVISION) @disclosure(ground: ANONYMOUS_STATISTICS) { campaigns { name } viewer { name } }`);
+    expect(decision.allowed).toBe(false);
+    if (decision.allowed) return;
+    expect(decision.errors.map((e) => [e.extensions.code, e.extensions.coordinate])).toEqual([
+      ["DISCLOSURE_STATISTICS_ONLY", "Query.campaigns"],
+      ["DISCLOSURE_STATISTICS_ONLY", "Query.viewer"],
+    ]);
+    expect(decision.status).toBe(403);
+  });
+});

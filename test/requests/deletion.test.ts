@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgreementRegistry } from "../../src/consent/agreement-registry";
+import { RecipientRegistry } from "../../src/disclosure/recipient-registry";
+import { ALL_PURPOSES, Purpose } from "../../src/purposes/purpose";
+import { ERASURE_PLAN } from "../../src/requests/erasure";
+import { EXPORT_SECTIONS } from "../../src/requests/disclosure-export";
+import { insertCampaign, insertCustomer, insertEntry, insertUsage, subscribe } from "../support/fixtures";
+import { startTestGateway, type TestGateway } from "../support/test-gateway";
+import { complete, receive } from "./requests-support";
+
+/**
+ * Disclosure and deletion end to end: the export holds everything stored about the
+ * customer and who saw it; after deletion no purpose reaches them and nothing personal is
+ * left anywhere — not in the export, not in any table.
+ */
+let t: TestGateway;
+let privacy: string;
+let everything: string; // a client granted every purpose, to try them all
+let shipper: string; // a processor (shipping) client
+let target: Awaited<ReturnType<typeof insertCustomer>>;
+let campaignId: string;
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  privacy = await t.client("privacy", [Purpose.DATA_SUBJECT_REQUEST]);
+  everything = await t.client("everything", [...ALL_PURPOSES]);
+  shipper = await t.client("shipper", [Purpose.PRIZE_DELIVERY]);
+  target = await insertCustomer(t.db, {
+    fullName: "Ishikawa Goemon",
+    email: "goemon.ishikawa@example.jp",
+    phone: "075-555-0199",
+    postalCode: "605-0001",
+    prefecture: "Kyoto",
+    streetAddress: "Higashiyama 3-3-3",
+    birthDate: "1958-08-24",
+  });
+  await insertUsage(t.db, target.id, "Travel Booking", 12800, "2026-03-03T03:00:00Z");
+  campaignId = await insertCampaign(t.db, "Autumn");
+  await insertEntry(t.db, campaignId, target.id, true);
+  await subscribe(t.db, target.id, "EMAIL_MAGAZINE", true);
+  await new AgreementRegistry(t.db).register({ key: "survey-2026", title: "Survey 2026", description: "A customer survey." });
+  await t.db.query(`INSERT INTO consent (customer_id, kind, agreement_key, policy_version) VALUES ($1, 'INDIVIDUAL_AGREEMENT', 'survey-2026', '2026.1')`, [target.id]);
+  // a shipping processor receives the winner's address through the gateway (ledger record)
+  const recipients = new RecipientRegistry(t.db);
+  await recipients.create({
+    name: "yamato-shipping",
+    kind: "PROCESSOR",
+    contractRef: "DPA-2026-001",
+    purposes: ["PRIZE_DELIVERY"],
+    fields: ["Query.campaigns", "GiftCampaign.winners", "CampaignEntry.customer", "Customer.fullName", "Customer.postalCode", "Customer.streetAddress", "Customer.phone", "CampaignEntry.id"],
+  });
+  await recipients.attachClient("shipper", "yamato-shipping");
+  const shipped = await t.gql(`query S @purpose(name: PRIZE_DELIVERY) { campaigns { winners { id customer { fullName postalCode streetAddress phone } } } }`, {
+    key: shipper,
+  });
+  expect(shipped.body.data.campaigns[0].winners[0].customer.fullName).toBe("Ishikawa Goemon");
+  // and the shop reads the customer for service provision (an access to disclose later)
+  const shop = await t.client("shop", [Purpose.SERVICE_PROVISION]);
+  await t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${target.id}") { fullName } }`, { key: shop });
+});
+afterAll(() => t?.stop());
+
+const personalValues = () => [target.fullName, target.email, target.phone, target.postalCode, target.streetAddress, target.birthDate];
+
+describe("every table about a customer is covered", () => {
+  it("by the export and by the erasure plan (fails when a new table is added without them)", async () => {
+    const rows: Array<{ table_name: string }> = await t.db.query(
+      `SELECT DISTINCT table_name FROM information_schema.columns
+        WHERE table_schema = 'public' AND column_name IN ('customer_id', 'customer_ids')`,
+    );
+    const tables = ["customer", ...rows.map((r) => r.table_name)].sort();
+    expect(tables.filter((table) => !(table in EXPORT_SECTIONS))).toEqual([]);
+    expect(tables.filter((table) => !(table in ERASURE_PLAN))).toEqual([]);
+  });
+});
+
+describe("disclosure", () => {
+  it("exports everything stored, who accessed it and for what, and every disclosure", async () => {
+    const done = await complete(t, privacy, await receive(t, privacy, target.id, "DISCLOSURE"));
+    const e = done.export;
+    expect(e.format).toBe("purpose-gateway/disclosure-export@1");
+    expect(e.customer).toMatchObject({ fullName: "Ishikawa Goemon", email: "goemon.ishikawa@example.jp", birthDate: "1958-08-24", prefecture: "Kyoto" });
+    expect(e.serviceUsage).toEqual([expect.objectContaining({ service: "Travel Booking", amount: 12800 })]);
+    expect(e.campaignEntries).toEqual([expect.objectContaining({ campaign: "Autumn", won: true })]);
+    expect(e.notificationSubscriptions).toEqual([expect.objectContaining({ channel: "EMAIL_MAGAZINE", optedIn: true })]);
+    expect(e.consents).toEqual([expect.objectContaining({ kind: "INDIVIDUAL_AGREEMENT", agreement: "survey-2026" })]);
+    expect(e.requests.map((r: any) => r.kind)).toContain("DISCLOSURE");
+    expect(e.accessLog).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ client: "shipper", purpose: "PRIZE_DELIVERY", recipient: "yamato-shipping", outcome: "ACCEPTED" }),
+        expect.objectContaining({ client: "shop", purpose: "SERVICE_PROVISION", fields: expect.arrayContaining(["Customer.fullName"]) }),
+      ]),
+    );
+    expect(e.thirdPartyDisclosures).toEqual([
+      expect.objectContaining({ recipient: "yamato-shipping", recipientKind: "PROCESSOR", contract: "DPA-2026-001", purpose: "PRIZE_DELIVERY" }),
+    ]);
+    expect(e.thirdPartyDisclosures[0].dataItems).toEqual(expect.arrayContaining(["Customer.streetAddress", "Customer.phone"]));
+  });
+});
+
+describe("deletion", () => {
+  it("erases the customer everywhere, notifies recipients, and leaves them unreachable under every purpose", async () => {
+    const done = await complete(t, privacy, await receive(t, privacy, target.id, "DELETION"));
+    expect(done.request.status).toBe("COMPLETED");
+    expect(done.request.erasureNotifications).toEqual([{ recipientName: "yamato-shipping", status: "PENDING", attempts: 0 }]);
+
+    // no purpose reaches the customer, by any road
+    for (const purpose of ALL_PURPOSES) {
+      const agreement = purpose === Purpose.INDIVIDUAL_AGREEMENT ? `, agreement: "survey-2026"` : "";
+      const roads = [
+        `customer(id: "${target.id}") { id }`,
+        `node(id: "${target.id}") { id }`,
+        `customers(first: 100) { id }`,
+        `campaigns { winners { customer { id } } }`,
+        `dataSubjectRequests { id }`,
+      ];
+      for (const road of roads) {
+        const res = await t.gql(`query Q @purpose(name: ${purpose}${agreement}) { ${road} }`, { key: everything });
+        expect(JSON.stringify(res.body.data ?? null), `${purpose}: ${road}`).not.toContain(`"id":"${target.id}"`);
+      }
+    }
+
+    // the export is empty of personal values
+    const after = await complete(t, privacy, await receive(t, privacy, target.id, "DISCLOSURE"));
+    const exported = JSON.stringify(after.export);
+    for (const value of personalValues()) expect(exported).not.toContain(value);
+    expect(after.export.customer).toMatchObject({ id: target.id, fullName: null, email: null, erasedAt: expect.any(String) });
+    expect(after.export.serviceUsage).toEqual([]);
+    expect(after.export.accessLog.length).toBeGreaterThan(0); // the facts stay: who accessed, when, why
+
+    // and no table holds any of them any more
+    const tables: Array<{ tablename: string }> = await t.db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
+    for (const { tablename } of tables) {
+      const [{ dump }] = await t.db.query(`SELECT coalesce(string_agg(row_to_json(x)::text, ' '), '') AS dump FROM "${tablename}" x`);
+      for (const value of personalValues()) expect(dump, `${tablename} still holds ${value}`).not.toContain(value);
+    }
+  });
+});

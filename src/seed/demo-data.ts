@@ -105,6 +105,17 @@ export async function seedDemoData(db: DataSource, { customers, usagePerCustomer
     if (faker.number.float() < 0.4) subscriptionRows.push([id, "SERVICE_NEWS", faker.number.float() < 0.9, faker.date.recent({ days: 400, refDate: now })]);
   }
   await bulkInsert(db, "notification_subscription", ["customer_id", "channel", "opted_in", "changed_at"], subscriptionRows);
+
+  // A few customers have asked to see their data (agreement 1.5): DATA_SUBJECT_REQUEST
+  // reaches only customers with an open request, so the privacy office has work to show.
+  const requesters = faker.helpers.arrayElements(ids.filter((_, i) => customerRows[i][10] === null), Math.min(3, ids.length));
+  for (const customerId of requesters) {
+    const [{ id }] = await db.query(
+      `INSERT INTO data_subject_request (customer_id, kind, status, due_at) VALUES ($1, 'DISCLOSURE', 'RECEIVED', now() + interval '30 days') RETURNING id`,
+      [customerId],
+    );
+    await db.query(`INSERT INTO data_subject_request_event (request_id, status, note) VALUES ($1, 'RECEIVED', 'demo: received by post')`, [id]);
+  }
   return true;
 }
 

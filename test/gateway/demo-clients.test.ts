@@ -51,7 +51,7 @@ describe("demo clients get their data", () => {
   });
 
   it("privacy office: everything about one customer (DATA_SUBJECT_REQUEST)", async () => {
-    const [{ id }] = await t.db.query(`SELECT id FROM customer WHERE deleted_at IS NULL LIMIT 1`);
+    const [{ id }] = await t.db.query(`SELECT customer_id AS id FROM data_subject_request WHERE status = 'RECEIVED' LIMIT 1`);
     const res = await t.gql(
       `query Disclose @purpose(name: DATA_SUBJECT_REQUEST) { customer(id: "${id}") { fullName email phone birthDate gender streetAddress serviceUsage { amount } campaignEntries { won } subscriptions { channel optedIn } } }`,
       { key: keys["demo-privacy-office"] },

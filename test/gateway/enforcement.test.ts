@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Purpose } from "../../src/purposes/purpose";
-import { insertCampaign, insertCustomer, insertEntry, insertUsage } from "../support/fixtures";
+import { insertCampaign, insertCustomer, insertEntry, insertUsage, openRequest } from "../support/fixtures";
 import { codes, eventually, startTestGateway, type GqlResponse, type TestGateway } from "../support/test-gateway";
 
 /**
@@ -24,6 +24,7 @@ beforeAll(async () => {
   await insertUsage(t.db, customerId, "Mobile", 3200, "2026-05-01T10:00:00Z");
   const campaign = await insertCampaign(t.db);
   await insertEntry(t.db, campaign, customerId, true);
+  await openRequest(t.db, customerId); // DATA_SUBJECT_REQUEST reaches only customers who asked
 });
 afterAll(() => t?.stop());
 

@@ -67,7 +67,9 @@ describe("data subject requests", () => {
       key: shop,
     });
     expect(res.status).toBe(403);
-    expect(codes(res)).toEqual(["PURPOSE_NOT_PERMITTED"]);
+    expect(new Set(codes(res))).toEqual(new Set(["PURPOSE_NOT_PERMITTED"]));
+    expect(res.body.errors!.map((e) => e.extensions?.coordinate)).toContain("Mutation.receiveDataSubjectRequest");
+    expect(res.body.data).toBeUndefined();
   });
 
   it("reject bad input clearly", async () => {

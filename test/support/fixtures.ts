@@ -77,3 +77,12 @@ export async function subscribe(db: DataSource, customerId: string, channel: "EM
     [customerId, channel, optedIn],
   );
 }
+
+/** Opens a data subject request: DATA_SUBJECT_REQUEST reaches only customers with one open. */
+export async function openRequest(db: DataSource, customerId: string, kind: "DISCLOSURE" | "CORRECTION" | "DELETION" = "DISCLOSURE"): Promise<string> {
+  const [{ id }] = await db.query(
+    `INSERT INTO data_subject_request (customer_id, kind, status, due_at) VALUES ($1, $2, 'RECEIVED', now() + interval '30 days') RETURNING id`,
+    [customerId, kind],
+  );
+  return id;
+}

@@ -7,6 +7,7 @@ import { compare, load, printComparison, serveGateway, type BenchDatabase } from
  * Governed versus ungoverned: the same schema, data and entity query, with and without the
  * gate (purpose check, grants, field policy, purpose-scoped row rules stay in both: the
  * ungoverned server still uses the data layer, so the difference is the governance cost).
+ * Both run without the audit trail, which bench/audit.ts measures on its own.
  */
 export async function benchGovernance(bench: BenchDatabase, { seconds = 8, rounds = 2 } = {}): Promise<number> {
   await seedDemoData(bench.db, { customers: 2000 });
@@ -18,8 +19,8 @@ export async function benchGovernance(bench: BenchDatabase, { seconds = 8, round
   };
   const headers = { authorization: `Bearer ${key}` };
 
-  const governed = await serveGateway(bench.url);
-  const ungoverned = await serveGateway(bench.url, { ungoverned: true });
+  const governed = await serveGateway(bench.url, { unaudited: true });
+  const ungoverned = await serveGateway(bench.url, { ungoverned: true, unaudited: true });
   try {
     // warm up both (JIT, pools, document cache)
     await load(governed.url, body, headers, 2);

@@ -106,5 +106,7 @@ export function printComparison(title: string, labels: [string, string], { a, b 
   console.log(row(labels[0], a));
   console.log(row(labels[1], b));
   console.log(`  ratio ${labels[0]}/${labels[1]} = ${ratio.toFixed(3)}   (target ${target})`);
+  // a refused or failed request is cheap: counted as throughput it would flatter either side
+  if (a.non2xx + a.errors + b.non2xx + b.errors > 0) throw new Error(`${title}: some requests failed, so the ratio measures nothing`);
   return ratio;
 }

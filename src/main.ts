@@ -5,6 +5,8 @@ import { openStore } from "./db/open-store";
 import { logger } from "./observability/logger";
 import { ErasureOutbox } from "./requests/erasure-outbox";
 import { issueDemoKeys } from "./seed/demo-clients";
+import { seedDemoConsents } from "./consent/demo-consents";
+import { DEMO_CALLS } from "./seed/demo-calls";
 import { accountabilityDemoCalls, seedDemoRecipients } from "./seed/demo-recipients";
 import { seedDemoData } from "./seed/demo-data";
 import { startGateway } from "./server/create-gateway";
@@ -26,10 +28,14 @@ async function main() {
       logger.info({ customers: config.seedCustomers, ms: Date.now() - started }, "demo data seeded");
     }
     demoKeys = await issueDemoKeys(new ClientRegistry(store.db));
-    await seedDemoRecipients(store.db);
   }
 
   const gateway = await startGateway({ db: store.db, config });
+  if (demo) {
+    // after the start: consents are recorded under the policy version the start put in force
+    await seedDemoRecipients(store.db);
+    await seedDemoConsents(store.db);
+  }
   // erasure notices to recipients are delivered in the background, with retries
   const stopOutbox = new ErasureOutbox(store.db).start(Number(process.env.ERASURE_OUTBOX_INTERVAL_MS ?? 10_000));
   const url = gateway.url.replace("127.0.0.1", "localhost");
@@ -56,21 +62,7 @@ function printDemo(url: string, keys: Awaited<ReturnType<typeof issueDemoKeys>>)
     "Purpose Gateway demo — API keys (shown once; a new demo start issues new ones):",
     ...keys.map((k) => `  ${k.name.padEnd(22)} ${k.purposes.join(",").padEnd(40)} ${k.key}`),
     "",
-    "Try (the shop frontend, for service provision):",
-    curl("demo-shop-frontend", "query Shop @purpose(name: SERVICE_PROVISION) { customers(first: 2) { id fullName email serviceUsage { service amount occurredAt } } }"),
-    "",
-    "Refused (birthDate is not permitted for SERVICE_PROVISION):",
-    curl("demo-shop-frontend", "query Shop @purpose(name: SERVICE_PROVISION) { customers(first: 1) { fullName birthDate } }"),
-    "",
-    "The campaign office ships prizes (winners only, through their campaign):",
-    curl("demo-campaign-office", "query Ship @purpose(name: PRIZE_DELIVERY) { campaigns { name winners { id shippedAt customer { fullName postalCode prefecture streetAddress phone } } } }"),
-    "",
-    "Marketing reaches subscribers only:",
-    curl("demo-marketing", "query Mail @purpose(name: NOTIFICATION) { customers(first: 3) { fullName email subscriptions { channel optedIn } } }"),
-    "",
-    "The analyst gets anonymous statistics only (k-thresholds, differential-privacy noise, a privacy budget):",
-    curl("demo-analyst", 'query Trends @purpose(name: USAGE_STATISTICS) { statistics { serviceUsage(groupBy: [AGE_BAND, REGION], filter: { usageMonth: { from: "2026-01", to: "2026-06" } }) { buckets { key { ageBand region } customers amountSum amountAvg } suppressedBuckets epsilonSpent budgetRemaining } } }'),
-    "",
+    ...DEMO_CALLS.flatMap((call) => [call.say, curl(call.client, call.query), ""]),
     ...accountabilityDemoCalls(curl),
     `GraphQL endpoint: ${url}`,
     "",

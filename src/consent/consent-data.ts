@@ -62,8 +62,9 @@ export class ConsentData {
       `SELECT (SELECT version FROM policy_version
                 WHERE CASE WHEN $1::text IS NULL THEN effective_at <= now() ELSE version = $1::text END
                 ORDER BY effective_at DESC LIMIT 1) AS version,
-              (SELECT retired_at IS NULL FROM individual_agreement WHERE key = $2::text) AS agreement_active`,
-      [policyVersion, target.agreementKey ?? null],
+              (SELECT retired_at IS NULL FROM individual_agreement WHERE key = $2::text) AS agreement_active,
+              (SELECT kind = 'THIRD_PARTY' AND 'CUSTOMER_CONSENT' = ANY(grounds) FROM recipient WHERE id = $3::uuid) AS recipient_takes_consent`,
+      [policyVersion, target.agreementKey ?? null, target.recipientId ?? null],
     );
     if (!resolved.version) {
       throw new GraphQLError(policyVersion ? `There is no policy version "${policyVersion}".` : "No policy version is in force yet.", {
@@ -72,6 +73,12 @@ export class ConsentData {
     }
     if (target.agreementKey && resolved.agreement_active !== true) {
       throw new GraphQLError(`No individual agreement "${target.agreementKey}" is in effect.`, { extensions: { code: ConsentCode.AGREEMENT_UNKNOWN } });
+    }
+
+    // Consent to disclosure (3.1) only to a registered third party that receives on consent:
+    // a consent to anyone else would be a record that authorises nothing, or worse, later.
+    if (target.recipientId && resolved.recipient_takes_consent !== true) {
+      throw new GraphQLError("No registered third party with the CUSTOMER_CONSENT ground has that id.", { extensions: { code: ConsentCode.RECIPIENT_UNKNOWN } });
     }
 
     const kind = target.agreementKey ? "INDIVIDUAL_AGREEMENT" : "THIRD_PARTY_DISCLOSURE";

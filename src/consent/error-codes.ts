@@ -15,10 +15,13 @@ export const ConsentCode = {
   AGREEMENT_UNKNOWN: "AGREEMENT_UNKNOWN",
   /** a policy version that does not exist (or none is in force yet) */
   POLICY_VERSION_UNKNOWN: "POLICY_VERSION_UNKNOWN",
+  /** consent to disclosure naming no registered third party that receives on CUSTOMER_CONSENT */
+  RECIPIENT_UNKNOWN: "RECIPIENT_UNKNOWN",
 } as const;
 
 registerStatus(ConsentCode.AGREEMENT_REQUIRED, 400);
 registerStatus(ConsentCode.AGREEMENT_NOT_APPLICABLE, 400);
 registerStatus(ConsentCode.AGREEMENT_UNKNOWN, 400);
 registerStatus(ConsentCode.POLICY_VERSION_UNKNOWN, 400);
+registerStatus(ConsentCode.RECIPIENT_UNKNOWN, 400);
 for (const code of Object.values(ConsentCode)) allowSafeErrorCode(code);

@@ -12,7 +12,7 @@ export const ERASURE_PLAN: Readonly<Record<string, string>> = {
   campaign_entry: "deleted",
   notification_subscription: "deleted",
   consent: "kept as proof (ids, keys, dates, versions); active consents withdrawn",
-  data_subject_request: "kept (the request and its history are the record of answering it); correction values erased",
+  data_subject_request: "kept (the request and its history are the record of answering it); correction values, notes and refusal reasons erased (free text may hold personal values)",
   audit_event: "kept: holds no personal values (ids, field coordinates, codes)",
   disclosure_record: "kept for its retention period: holds no personal values (ids, field coordinates, grounds)",
   erasure_notification: "kept: one per recipient told of the erasure",
@@ -44,4 +44,18 @@ export async function eraseCustomer(m: EntityManager, customerId: string, reques
     [customerId, requestId],
   );
   return queued.length;
+}
+
+/**
+ * Free text staff wrote about the customer's requests (history notes, refusal reasons) may
+ * quote personal values: erased too, last, so the note of the completing step goes with it.
+ * The facts stay: which request, which step, when, by which client.
+ */
+export async function eraseRequestFreeText(m: EntityManager, customerId: string): Promise<void> {
+  await m.query(
+    `UPDATE data_subject_request_event SET note = NULL
+      WHERE note IS NOT NULL AND request_id IN (SELECT id FROM data_subject_request WHERE customer_id = $1)`,
+    [customerId],
+  );
+  await m.query(`UPDATE data_subject_request SET refusal_reason = '[erased]' WHERE customer_id = $1 AND refusal_reason IS NOT NULL`, [customerId]);
 }

@@ -2,7 +2,7 @@ import { GraphQLError } from "graphql";
 import type { DataSource, EntityManager } from "typeorm";
 import { CORRECTABLE } from "./correctable-fields";
 import { buildDisclosureExport } from "./disclosure-export";
-import { eraseCustomer } from "./erasure";
+import { eraseCustomer, eraseRequestFreeText } from "./erasure";
 import { CorrectableField, DataSubjectRequestKind, DataSubjectRequestStatus, OPEN_STATUSES } from "./request-enums";
 import type { DataSubjectRequest } from "./request-types";
 
@@ -96,6 +96,7 @@ export class DataSubjectRequestStore {
       }
       await m.query(`UPDATE data_subject_request SET status = 'COMPLETED', completed_at = now() WHERE id = $1`, [id]);
       await this.record(m, id, DataSubjectRequestStatus.COMPLETED, note);
+      if (request.kind === DataSubjectRequestKind.DELETION) await eraseRequestFreeText(m, request.customer_id);
       return exported;
     });
   }
@@ -157,6 +158,9 @@ export class DataSubjectRequestStore {
       params,
     );
     if (rows.length === 0) return [];
+    // A request is personal data about its customer (corrections carry old and new values):
+    // whoever reads it has read that customer's data, and the audit event must say so.
+    for (const r of rows as Array<{ customerId: string }>) this.released.add(r.customerId);
     const ids = rows.map((r: { id: string }) => r.id);
     const [history, corrections, notices] = await Promise.all([
       this.db.query(`SELECT request_id, status, note, at FROM data_subject_request_event WHERE request_id = ANY($1) ORDER BY id`, [ids]),

@@ -7,6 +7,7 @@ export const DEMO_CLIENTS: ReadonlyArray<{ name: string; purposes: Purpose[]; ro
   { name: "demo-campaign-office", purposes: [Purpose.PRIZE_DELIVERY], role: "the gift-campaign office" },
   { name: "demo-marketing", purposes: [Purpose.NOTIFICATION, Purpose.PRODUCT_IMPROVEMENT], role: "marketing" },
   { name: "demo-analyst", purposes: [Purpose.USAGE_STATISTICS], role: "an analyst (statistics only)" },
+  { name: "demo-survey-team", purposes: [Purpose.INDIVIDUAL_AGREEMENT], role: "the survey team (individual agreements)" },
   { name: "demo-privacy-office", purposes: [Purpose.DATA_SUBJECT_REQUEST], role: "the privacy officer" },
   // acting for the demo recipients (src/seed/demo-recipients.ts): Sections 3 and 4
   { name: "demo-shipping", purposes: [Purpose.PRIZE_DELIVERY], role: "the prize shipping company (processor)" },

@@ -41,7 +41,8 @@ export const DEMO_PRIVACY_OFFICER = "demo-privacy-office";
 /**
  * Registers the demo recipients (once), lets their demo clients act for them, gives the
  * privacy office its role, and seeds consents to the partner: every 8th active customer,
- * a few of them since withdrawn. Run after the demo clients exist; idempotent.
+ * a few of them since withdrawn, under the policy version in force. Run after the demo
+ * clients exist and the gateway has started (it puts the first policy version in force); idempotent.
  */
 export async function seedDemoRecipients(db: DataSource): Promise<void> {
   const registry = new RecipientRegistry(db);
@@ -55,7 +56,8 @@ export async function seedDemoRecipients(db: DataSource): Promise<void> {
   const partner = (await registry.get("sakura-travel-partner"))!;
   await db.query(
     `INSERT INTO consent (customer_id, kind, recipient_id, policy_version, granted_at, withdrawn_at)
-     SELECT c.id, 'THIRD_PARTY_DISCLOSURE', $1, 'demo', c.created_at,
+     SELECT c.id, 'THIRD_PARTY_DISCLOSURE', $1,
+            (SELECT version FROM policy_version WHERE effective_at <= now() ORDER BY effective_at DESC LIMIT 1), c.created_at,
             CASE WHEN c.rn % 40 = 0 THEN c.created_at + interval '30 days' END
        FROM (SELECT id, created_at, row_number() OVER (ORDER BY id) AS rn FROM customer WHERE deleted_at IS NULL AND erased_at IS NULL) c
       WHERE c.rn % 8 = 0

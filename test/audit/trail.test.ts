@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Purpose } from "../../src/purposes/purpose";
-import { insertCustomer } from "../support/fixtures";
+import { insertCustomer, subscribe } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { auditRows, lastSeq } from "../disclosure/recipient-fixtures";
 
@@ -91,14 +91,24 @@ describe("one audit event per operation", () => {
     expect(events).toEqual([expect.objectContaining({ client_id: null, outcome: "ACCEPTED", fields: ["GiftCampaign.name", "Query.campaigns"], customer_ids: [] })]);
   });
 
-  it("a customer that was not returned is not recorded as released", async () => {
-    await t.db.query(`UPDATE customer SET deleted_at = now() WHERE id = $1`, [taro]);
-    try {
-      const events = await eventsOf(() => t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${taro}") { fullName } }`, { key: shopKey }));
-      expect(events[0]).toMatchObject({ outcome: "ACCEPTED", customer_ids: [] });
-    } finally {
-      await t.db.query(`UPDATE customer SET deleted_at = NULL WHERE id = $1`, [taro]);
-    }
+  it("a live customer the purpose's row rule excludes is not recorded; the ones returned are", async () => {
+    // NOTIFICATION reaches only customers opted in to a channel: Hanako is, Taro opted out
+    await subscribe(t.db, hanako, "EMAIL_MAGAZINE", true);
+    await subscribe(t.db, taro, "EMAIL_MAGAZINE", false);
+    const notifier = await t.client("notifier", [Purpose.NOTIFICATION]);
+    const events = await eventsOf(async () => {
+      const list = await t.gql(`query L @purpose(name: NOTIFICATION) { customers(first: 100, filter: { emailDomain: "example.jp" }) { id email } }`, { key: notifier });
+      expect(list.status).toBe(200);
+      expect(list.body.errors).toBeUndefined();
+      expect(list.body.data.customers.map((c: any) => c.id)).toEqual([hanako]); // Taro's address matches the filter too
+      const one = await t.gql(`query One @purpose(name: NOTIFICATION) { customer(id: "${taro}") { email } }`, { key: notifier });
+      expect(one.status).toBe(200);
+      expect(one.body).toEqual({ data: { customer: null } });
+    });
+    expect(events.map((e) => e.outcome)).toEqual(["ACCEPTED", "ACCEPTED"]);
+    expect(events[0].customer_ids).toEqual([hanako]);
+    expect(events[0].customer_ids).not.toContain(taro);
+    expect(events[1].customer_ids).toEqual([]);
   });
 
   it("never stores personal values: not the document's literals, not the variables", async () => {

@@ -3,6 +3,7 @@ import { AgreementRegistry } from "../../src/consent/agreement-registry";
 import { Purpose } from "../../src/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
+import { addRecipient } from "../disclosure/recipient-fixtures";
 import { insertConsent, registerAgreement } from "./consent-support";
 
 /** Consent through the API, and INDIVIDUAL_AGREEMENT operations reaching only consenting customers. */
@@ -124,12 +125,29 @@ describe("grant and withdraw take effect on the very next query", () => {
   });
 
   it("records consent to disclosure to a recipient (by its id)", async () => {
-    const recipientId = "0b9f3c1e-5a4d-4c2b-9e8f-123456789abc";
+    const recipientId = await addRecipient(t, {
+      name: "sakura-travel",
+      kind: "THIRD_PARTY",
+      contractRef: "DSA-2026-001",
+      grounds: ["CUSTOMER_CONSENT"],
+      fields: ["Query.customers", "Customer.fullName"],
+    });
     const res = await t.gql(GRANT, { key: shop, variables: { customerId: taro, recipientId } });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.grantConsent).toMatchObject({ kind: "THIRD_PARTY_DISCLOSURE", agreement: null, recipientId, policyVersion: "2026.1" });
     const withdrawn = await t.gql(WITHDRAW("SERVICE_PROVISION"), { key: shop, variables: { customerId: taro, recipientId } });
     expect(withdrawn.body.data.withdrawConsent.withdrawnAt).not.toBeNull();
+  });
+
+  it("refuses consent to disclosure to an id that is no registered consent-based third party (RECIPIENT_UNKNOWN), storing nothing", async () => {
+    const processorId = await addRecipient(t, { name: "yamato-shipping", kind: "PROCESSOR", contractRef: "DPA-2026-001", purposes: ["PRIZE_DELIVERY"], fields: [] });
+    for (const recipientId of ["0b9f3c1e-5a4d-4c2b-9e8f-123456789abc", processorId]) {
+      const res = await t.gql(GRANT, { key: shop, variables: { customerId: taro, recipientId } });
+      expect(codes(res)).toEqual(["RECIPIENT_UNKNOWN"]);
+      expect(res.body.data?.grantConsent ?? null).toBeNull();
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM consent WHERE customer_id = $1 AND recipient_id = $2`, [taro, recipientId]);
+      expect(n).toBe(0);
+    }
   });
 });
 

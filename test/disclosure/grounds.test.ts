@@ -173,9 +173,31 @@ describe("ANONYMOUS_STATISTICS (3.2): only the statistics API", () => {
     expect(await t.dataQueries()).toBe(before);
   });
 
-  it("records no ledger entry for a statistics request (no individual data)", async () => {
+  it("answers a statistics query over HTTP, audits it under the ground, and records no ledger entry (no individual data)", async () => {
     const seq = await lastSeq(t);
-    await t.gql(`query S @purpose(name: SERVICE_PROVISION) @disclosure(ground: ANONYMOUS_STATISTICS) { campaigns { name } }`, { key: statsKey });
+    const res = await t.gql(
+      `query S @purpose(name: USAGE_STATISTICS) @disclosure(ground: ANONYMOUS_STATISTICS) { statistics { customers(groupBy: [GENDER]) { buckets { customers } suppressedBuckets } } }`,
+      { key: statsKey },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    const answer = res.body.data.statistics.customers;
+    expect(Array.isArray(answer.buckets)).toBe(true);
+    expect(Number.isInteger(answer.suppressedBuckets)).toBe(true);
+    expect(answer.buckets.length + answer.suppressedBuckets).toBe(4); // the four genders, released or withheld
+
+    const events = await auditRows(t, seq);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      client_name: "stats-client",
+      purpose: "USAGE_STATISTICS",
+      disclosure_ground: "ANONYMOUS_STATISTICS",
+      outcome: "ACCEPTED",
+      error_codes: [],
+      http_status: 200,
+      customer_ids: [],
+    });
+    expect(events[0].fields).toContain("Query.statistics");
     expect(await ledgerRows(t, seq)).toEqual([]);
   });
 });

@@ -98,30 +98,61 @@ describe("disclosure", () => {
   });
 });
 
+/**
+ * Every road by which each purpose could reach the target, as an accepted operation: the
+ * filters match the target (Kyoto, example.jp), and each purpose's row rule lets the target
+ * through while it exists (open request, e-mail subscription, survey consent, prize won).
+ * USAGE_STATISTICS has no road to a row at all (aggregates only, statistics tests).
+ */
+function roadsToTarget(): Array<{ purpose: Purpose; query: string }> {
+  // (`node { id }` alone would reach every Node type's id, which most purposes may not read)
+  const byId = [`customer(id: "${target.id}") { id }`, `node(id: "${target.id}") { ... on Customer { id } }`];
+  const roads: Record<Purpose, string[]> = {
+    [Purpose.SERVICE_PROVISION]: [...byId, `customers(first: 100, filter: { prefecture: "Kyoto" }) { id }`, `campaigns { winners { customer { id } } }`],
+    [Purpose.PRODUCT_IMPROVEMENT]: [...byId, `customers(first: 100, filter: { prefecture: "Kyoto" }) { id }`],
+    [Purpose.NOTIFICATION]: [...byId, `customers(first: 100, filter: { emailDomain: "example.jp" }) { id }`],
+    [Purpose.INDIVIDUAL_AGREEMENT]: [...byId, `customers(first: 100, filter: { prefecture: "Kyoto" }) { id }`],
+    [Purpose.DATA_SUBJECT_REQUEST]: [...byId, `campaigns { winners { customer { id } } }`],
+    [Purpose.PRIZE_DELIVERY]: [`campaigns { winners { customer { id } } }`, `campaign(id: "${campaignId}") { winners { customer { id } } }`],
+    [Purpose.USAGE_STATISTICS]: [],
+  };
+  return ALL_PURPOSES.flatMap((purpose) => {
+    const agreement = purpose === Purpose.INDIVIDUAL_AGREEMENT ? `, agreement: "survey-2026"` : "";
+    return roads[purpose].map((road) => ({ purpose, query: `query Q @purpose(name: ${purpose}${agreement}) { ${road} }` }));
+  });
+}
+
 describe("deletion", () => {
   it("erases the customer everywhere, notifies recipients, and leaves them unreachable under every purpose", async () => {
-    const done = await complete(t, privacy, await receive(t, privacy, target.id, "DELETION"));
+    const id = `"id":"${target.id}"`;
+    const erasing = await receive(t, privacy, target.id, "DELETION");
+
+    // Before: every road below does reach the customer (so its silence afterwards means something).
+    for (const { purpose, query } of roadsToTarget()) {
+      const res = await t.gql(query, { key: everything });
+      expect(res.status, `${purpose}: ${query}`).toBe(200);
+      expect(res.body.errors, `${purpose}: ${query}`).toBeUndefined();
+      expect(JSON.stringify(res.body.data), `${purpose}: ${query}`).toContain(id);
+    }
+
+    const done = await complete(t, privacy, erasing);
     expect(done.request.status).toBe("COMPLETED");
     expect(done.request.erasureNotifications).toEqual([{ recipientName: "yamato-shipping", status: "PENDING", attempts: 0 }]);
 
-    // no purpose reaches the customer, by any road
-    for (const purpose of ALL_PURPOSES) {
-      const agreement = purpose === Purpose.INDIVIDUAL_AGREEMENT ? `, agreement: "survey-2026"` : "";
-      const roads = [
-        `customer(id: "${target.id}") { id }`,
-        `node(id: "${target.id}") { id }`,
-        `customers(first: 100) { id }`,
-        `campaigns { winners { customer { id } } }`,
-        `dataSubjectRequests { id }`,
-      ];
-      for (const road of roads) {
-        const res = await t.gql(`query Q @purpose(name: ${purpose}${agreement}) { ${road} }`, { key: everything });
-        expect(JSON.stringify(res.body.data ?? null), `${purpose}: ${road}`).not.toContain(`"id":"${target.id}"`);
-      }
+    // An open request keeps DATA_SUBJECT_REQUEST's row rule satisfied: only the erasure can hide them now.
+    const asking = await receive(t, privacy, target.id, "DISCLOSURE");
+
+    // After: the same roads are accepted (200, no errors) and none returns the customer.
+    for (const { purpose, query } of roadsToTarget()) {
+      const res = await t.gql(query, { key: everything });
+      expect(res.status, `${purpose}: ${query}`).toBe(200);
+      expect(res.body.errors, `${purpose}: ${query}`).toBeUndefined();
+      expect(res.body.data, `${purpose}: ${query}`).toBeDefined();
+      expect(JSON.stringify(res.body.data), `${purpose}: ${query}`).not.toContain(id);
     }
 
     // the export is empty of personal values
-    const after = await complete(t, privacy, await receive(t, privacy, target.id, "DISCLOSURE"));
+    const after = await complete(t, privacy, asking);
     const exported = JSON.stringify(after.export);
     for (const value of personalValues()) expect(exported).not.toContain(value);
     expect(after.export.customer).toMatchObject({ id: target.id, fullName: null, email: null, erasedAt: expect.any(String) });

@@ -5,24 +5,12 @@ import { verifyChain } from "../../src/audit/verify-chain";
 import { Purpose } from "../../src/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
+import { tamper as tamperWith } from "./tamper";
 import { addRecipient, consentTo, recipientClient } from "../disclosure/recipient-fixtures";
 
 let t: TestGateway;
 
-/** Changes the trail behind the gateway's back, as an intruder with database access would. */
-async function tamper(sql: string, params: unknown[] = []) {
-  const runner = t.db.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.startTransaction();
-    // replica mode skips ordinary triggers, the append-only guard included
-    await runner.query(`SET LOCAL session_replication_role = replica`);
-    await runner.query(sql, params);
-    await runner.commitTransaction();
-  } finally {
-    await runner.release();
-  }
-}
+const tamper = (sql: string, params: unknown[] = []) => tamperWith(t.db, sql, params);
 
 beforeAll(async () => {
   t = await startTestGateway();

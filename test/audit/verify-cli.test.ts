@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Purpose } from "../../src/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
+import { tamper as tamperWith } from "./tamper";
 
 /** `npm run audit -- verify` (compiled: `npm test` builds first), against the test database. */
 const CLI = path.resolve(__dirname, "../../dist/src/cli/audit.js");
@@ -26,20 +27,7 @@ async function audit(...args: string[]): Promise<{ code: number; stdout: string;
 
 let t: TestGateway;
 
-/** Changes the trail behind the gateway's back, as an intruder with database access would (see chain.test.ts). */
-async function tamper(sql: string, params: unknown[] = []) {
-  const runner = t.db.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.startTransaction();
-    // replica mode skips ordinary triggers, the append-only guard included
-    await runner.query(`SET LOCAL session_replication_role = replica`);
-    await runner.query(sql, params);
-    await runner.commitTransaction();
-  } finally {
-    await runner.release();
-  }
-}
+const tamper = (sql: string, params: unknown[] = []) => tamperWith(t.db, sql, params);
 
 beforeAll(async () => {
   expect(existsSync(CLI), `${CLI} is missing: build first (npm test runs the build)`).toBe(true);

@@ -110,6 +110,16 @@ describe("the privacy budget", () => {
     }
   });
 
+  it("through the gateway: last period's spending does not count in this one", async () => {
+    const key = await t.client("analyst-h", [Purpose.USAGE_STATISTICS]);
+    const [{ id }] = await t.db.query(`SELECT id FROM api_client WHERE name = 'analyst-h'`);
+    await t.db.query(`INSERT INTO statistics_budget (client_id, period, spent_micro) VALUES ($1, $2, 3000000)`, [id, previousPeriod()]);
+    const answer = await ask(t, key, customersQuery(DISTINCT[0]));
+    expect(answer.budgetPeriod).toBe(currentPeriod());
+    expect(answer.epsilonSpent).toBe(1);
+    expect(answer.budgetRemaining).toBe(2);
+  });
+
   it("opens a fresh budget each period", async () => {
     const key = await t.client("analyst-g", [Purpose.USAGE_STATISTICS]);
     for (const args of DISTINCT.slice(0, 3)) await ask(t, key, customersQuery(args));
@@ -123,4 +133,9 @@ describe("the privacy budget", () => {
 function currentPeriod(): string {
   const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo", year: "numeric", month: "2-digit" }).formatToParts(new Date());
   return `${parts.find((p) => p.type === "year")!.value}-${parts.find((p) => p.type === "month")!.value}`;
+}
+
+function previousPeriod(): string {
+  const [year, month] = currentPeriod().split("-").map(Number);
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, "0")}`;
 }

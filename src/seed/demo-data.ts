@@ -1,5 +1,7 @@
 import { fakerJA as faker } from "@faker-js/faker";
 import type { DataSource } from "typeorm";
+import { DataSubjectRequestKind } from "../requests/request-enums";
+import { DataSubjectRequestStore } from "../requests/request-store";
 import { bulkInsert } from "./bulk-insert";
 import { PREFECTURES } from "./prefectures";
 
@@ -108,14 +110,10 @@ export async function seedDemoData(db: DataSource, { customers, usagePerCustomer
 
   // A few customers have asked to see their data (agreement 1.5): DATA_SUBJECT_REQUEST
   // reaches only customers with an open request, so the privacy office has work to show.
-  const requesters = faker.helpers.arrayElements(ids.filter((_, i) => customerRows[i][10] === null), Math.min(3, ids.length));
-  for (const customerId of requesters) {
-    const [{ id }] = await db.query(
-      `INSERT INTO data_subject_request (customer_id, kind, status, due_at) VALUES ($1, 'DISCLOSURE', 'RECEIVED', now() + interval '30 days') RETURNING id`,
-      [customerId],
-    );
-    await db.query(`INSERT INTO data_subject_request_event (request_id, status, note) VALUES ($1, 'RECEIVED', 'demo: received by post')`, [id]);
-  }
+  const active = ids.filter((_, i) => customerRows[i][10] === null); // [10]: deleted_at
+  const requesters = faker.helpers.arrayElements(active, Math.min(3, active.length));
+  const requests = new DataSubjectRequestStore(db, null, new Set());
+  for (const customerId of requesters) await requests.receive(customerId, DataSubjectRequestKind.DISCLOSURE, [], "demo: received by post");
   return true;
 }
 

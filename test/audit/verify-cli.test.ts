@@ -1,23 +1,18 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import path from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Purpose } from "../../src/purposes/purpose";
+import { cli } from "../support/cli";
 import { insertCustomer } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { tamper as tamperWith } from "./tamper";
 
 /** `npm run audit -- verify` (compiled: `npm test` builds first), against the test database. */
-const CLI = path.resolve(__dirname, "../../dist/src/cli/audit.js");
-const run = promisify(execFile);
+const auditCli = cli("audit");
 
 /** Runs the CLI; resolves with its exit code and output whatever the exit code. */
 async function audit(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-      env: { ...process.env, DATABASE_URL: inject("databaseUrl"), LOG_LEVEL: "silent" },
-    });
+    const { stdout, stderr } = await auditCli(...args);
     return { code: 0, stdout, stderr };
   } catch (error: any) {
     if (typeof error.code !== "number") throw error; // not an exit: the CLI did not run
@@ -30,7 +25,7 @@ let t: TestGateway;
 const tamper = (sql: string, params: unknown[] = []) => tamperWith(t.db, sql, params);
 
 beforeAll(async () => {
-  expect(existsSync(CLI), `${CLI} is missing: build first (npm test runs the build)`).toBe(true);
+  expect(existsSync(auditCli.script), `${auditCli.script} is missing: build first (npm test runs the build)`).toBe(true);
   t = await startTestGateway();
   const shop = await t.client("shop", [Purpose.SERVICE_PROVISION]);
   await insertCustomer(t.db);

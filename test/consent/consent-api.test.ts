@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgreementRegistry } from "../../src/consent/agreement-registry";
 import { Purpose } from "../../src/purposes/purpose";
-import { insertCustomer } from "../support/fixtures";
+import { insertCustomer, openRequest } from "../support/fixtures";
 import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
 import { addRecipient } from "../disclosure/recipient-fixtures";
 import { insertConsent, registerAgreement } from "./consent-support";
@@ -100,10 +100,7 @@ describe("grant and withdraw take effect on the very next query", () => {
     const unasked = await t.gql(WITHDRAW("DATA_SUBJECT_REQUEST"), { key: office, variables: { customerId: taro, agreement: "survey-2026" } });
     expect(unasked.body).toEqual({ data: { withdrawConsent: null } });
     expect(await surveyed()).toEqual([taro]);
-    await t.db.query(
-      `INSERT INTO data_subject_request (customer_id, kind, status, due_at) VALUES ($1, 'DELETION', 'RECEIVED', now() + interval '30 days')`,
-      [taro],
-    );
+    await openRequest(t.db, taro, "DELETION");
     const res = await t.gql(WITHDRAW("DATA_SUBJECT_REQUEST"), { key: office, variables: { customerId: taro, agreement: "survey-2026" } });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.withdrawConsent.withdrawnAt).not.toBeNull();

@@ -1,16 +1,9 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
+import { cli } from "../support/cli";
 import { codes, eventually, startTestGateway, type TestGateway } from "../support/test-gateway";
 
 /** The clients CLI (compiled: `npm test` builds first), against the test database. */
-const run = promisify(execFile);
-const cli = (...args: string[]) =>
-  run(process.execPath, [path.resolve(__dirname, "../../dist/src/cli/clients.js"), ...args], {
-    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), LOG_LEVEL: "silent" },
-  });
+const clients = cli("clients");
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -20,7 +13,7 @@ afterAll(() => t?.stop());
 
 describe("clients CLI", () => {
   it("creates a client and prints only its key with --key-only; the key works once created", async () => {
-    const { stdout } = await cli("create", "cli-shop", "--purposes", "SERVICE_PROVISION,NOTIFICATION", "--key-only");
+    const { stdout } = await clients("create", "cli-shop", "--purposes", "SERVICE_PROVISION,NOTIFICATION", "--key-only");
     const key = stdout.trim();
     expect(key).toMatch(/^pgw_[A-Za-z0-9_-]{43}$/);
     const res = await t.gql(`{ viewer { name grantedPurposes } }`, { key });
@@ -30,17 +23,17 @@ describe("clients CLI", () => {
   });
 
   it("lists clients without their keys", async () => {
-    const { stdout } = await cli("list", "--json");
+    const { stdout } = await clients("list", "--json");
     const list = JSON.parse(stdout);
     expect(list.map((c: any) => c.name)).toContain("cli-shop");
     expect(stdout).not.toMatch(/pgw_[A-Za-z0-9_-]{43}/);
   });
 
   it("revokes a client: its key stops working on the next request", async () => {
-    const { stdout } = await cli("create", "cli-temp", "--purposes", "SERVICE_PROVISION", "--key-only");
+    const { stdout } = await clients("create", "cli-temp", "--purposes", "SERVICE_PROVISION", "--key-only");
     const key = stdout.trim();
     expect((await t.gql(`{ viewer { name } }`, { key })).status).toBe(200);
-    await cli("revoke", "cli-temp");
+    await clients("revoke", "cli-temp");
     await eventually(async () => {
       const res = await t.gql(`{ viewer { name } }`, { key });
       expect(res.status).toBe(401);
@@ -49,6 +42,6 @@ describe("clients CLI", () => {
   });
 
   it("refuses an unknown purpose with a clear message and a non-zero exit", async () => {
-    await expect(cli("create", "cli-bad", "--purposes", "MARKETING")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("unknown purpose(s): MARKETING") });
+    await expect(clients("create", "cli-bad", "--purposes", "MARKETING")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("unknown purpose(s): MARKETING") });
   });
 });

@@ -1,12 +1,11 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compareSnapshots, snapshotOf } from "../../src/policy/field-snapshot";
 import { diffPolicies, formatDiff } from "../../src/policy/policy-diff";
 import { Purpose } from "../../src/purposes/purpose";
+import { cli } from "../support/cli";
 import { insertCustomer } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { insertConsent, insertVersion, registerAgreement, snapshotOfVersion, without } from "../consent/consent-support";
@@ -20,11 +19,7 @@ import { insertConsent, insertVersion, registerAgreement, snapshotOfVersion, wit
  * running schema's policy. Consents to survey-2026: two under 2025.1 (one withdrawn), one
  * under 2026.1; one to a retired agreement under 2025.1.
  */
-const run = promisify(execFile);
-const cli = (...args: string[]) =>
-  run(process.execPath, [path.resolve(__dirname, "../../dist/src/cli/policy.js"), ...args], {
-    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), LOG_LEVEL: "silent" },
-  });
+const policy = cli("policy");
 
 let t: TestGateway;
 let current: Record<string, string[]>;
@@ -112,7 +107,7 @@ describe("diffPolicies", () => {
 /** The compiled CLI (`npm test` builds first), against the test database. */
 describe("npm run policy", () => {
   it("diff prints per purpose the fields that became reachable/unreachable and the consents to renew", async () => {
-    const { stdout } = await cli("diff", "2025.1", "2026.1");
+    const { stdout } = await policy("diff", "2025.1", "2026.1");
     expect(stdout).toContain("Policy 2025.1 → 2026.1");
     expect(stdout).toMatch(/from: 2025\.1 \(effective 2025-01-01, text sha256 [0-9a-f]{12}…\)/);
     expect(stdout).toContain("  + Customer.email  became reachable");
@@ -122,14 +117,14 @@ describe("npm run policy", () => {
   });
 
   it("diff --json against the running code", async () => {
-    const { stdout } = await cli("diff", "2026.1", "current", "--json");
+    const { stdout } = await policy("diff", "2026.1", "current", "--json");
     const diff = JSON.parse(stdout);
     expect(diff.to.ref).toBe("current");
     expect(diff.purposes.every((p: any) => p.reachable.length === 0 && p.unreachable.length === 0)).toBe(true);
   });
 
   it("list shows the versions, the one in force marked", async () => {
-    const { stdout } = await cli("list", "--json");
+    const { stdout } = await policy("list", "--json");
     const versions = JSON.parse(stdout);
     expect(versions.map((v: any) => [v.version, v.status])).toEqual([
       ["2025.1", "superseded"],
@@ -141,38 +136,38 @@ describe("npm run policy", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "pgw-policy-"));
     const file = path.join(dir, "2027.1.txt");
     writeFileSync(file, readFileSync(path.resolve(__dirname, "../../src/policy/texts/2026.1.txt"), "utf8") + "\n\nEffective from 1 January 2027.");
-    await expect(cli("publish", "2026.5", "--text", file, "--summary", "Backdated", "--effective", "2026-06-01T00:00:00Z")).rejects.toMatchObject({
+    await expect(policy("publish", "2026.5", "--text", file, "--summary", "Backdated", "--effective", "2026-06-01T00:00:00Z")).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining("cannot take effect retroactively"),
     });
-    const { stdout } = await cli("publish", "2027.1", "--text", file, "--summary", "Effective date stated in the text.", "--effective", "2027-01-01T00:00:00Z");
+    const { stdout } = await policy("publish", "2027.1", "--text", file, "--summary", "Effective date stated in the text.", "--effective", "2027-01-01T00:00:00Z");
     expect(stdout).toMatch(/published 2027\.1, effective 2027-01-01T00:00:00Z\nsha256 [0-9a-f]{64}/);
     const stored = await snapshotOfVersion(t.db, "2027.1");
     expect(stored).toEqual(snapshotOf(t.gateway.gate.policy));
     const res = await t.gql(`{ privacyPolicy { upcoming { version changeSummary } } }`);
     expect(res.body.data.privacyPolicy.upcoming).toEqual([{ version: "2027.1", changeSummary: "Effective date stated in the text." }]);
-    await expect(cli("publish", "2027.1", "--text", file, "--summary", "again", "--effective", "2028-01-01T00:00:00Z")).rejects.toMatchObject({
+    await expect(policy("publish", "2027.1", "--text", file, "--summary", "again", "--effective", "2028-01-01T00:00:00Z")).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining("already exists"),
     });
   });
 
   it("agreement add / list / retire", async () => {
-    const { stdout } = await cli("agreement", "add", "cli-survey", "--title", "CLI survey", "--description", "Answers to a survey");
+    const { stdout } = await policy("agreement", "add", "cli-survey", "--title", "CLI survey", "--description", "Answers to a survey");
     expect(stdout).toContain("registered cli-survey");
     const survey = await t.client("cli-survey-team", [Purpose.INDIVIDUAL_AGREEMENT]);
     const q = `query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "cli-survey") { customers { id } }`;
     expect((await t.gql(q, { key: survey })).status).toBe(200);
-    const list = JSON.parse((await cli("agreement", "list", "--json")).stdout);
+    const list = JSON.parse((await policy("agreement", "list", "--json")).stdout);
     expect(list.find((a: any) => a.key === "cli-survey")).toMatchObject({ title: "CLI survey", introducedIn: "2026.1", retiredAt: null });
-    await cli("agreement", "retire", "cli-survey");
+    await policy("agreement", "retire", "cli-survey");
     expect((await t.gql(q, { key: survey })).status).toBe(400);
-    await expect(cli("agreement", "add", "Bad Key", "--title", "x")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("invalid agreement key") });
+    await expect(policy("agreement", "add", "Bad Key", "--title", "x")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("invalid agreement key") });
   });
 
   it("on an empty history records the first version, as the gateway does at start-up", async () => {
     await t.db.query(`TRUNCATE policy_version CASCADE`);
-    const { stdout, stderr } = await cli("list", "--json");
+    const { stdout, stderr } = await policy("list", "--json");
     expect(stderr).toContain("recorded the first policy version 2026.1");
     expect(JSON.parse(stdout).map((v: any) => v.version)).toEqual(["2026.1"]);
     expect(await snapshotOfVersion(t.db, "2026.1")).toEqual(snapshotOf(t.gateway.gate.policy));

@@ -3,6 +3,7 @@ import { openDatabase } from "../../src/db/data-source";
 import { Purpose } from "../../src/purposes/purpose";
 import { startGateway } from "../../src/server/create-gateway";
 import { PrivacyLedger } from "../../src/statistics/ledger";
+import { currentMonth, monthIndex, monthOf } from "../../src/statistics/months";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { ask, customersQuery, errorCodes, spentBy } from "./helpers";
 import { seedCrowds } from "./population";
@@ -130,12 +131,5 @@ describe("the privacy budget", () => {
   });
 });
 
-function currentPeriod(): string {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo", year: "numeric", month: "2-digit" }).formatToParts(new Date());
-  return `${parts.find((p) => p.type === "year")!.value}-${parts.find((p) => p.type === "month")!.value}`;
-}
-
-function previousPeriod(): string {
-  const [year, month] = currentPeriod().split("-").map(Number);
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, "0")}`;
-}
+const currentPeriod = () => currentMonth("Asia/Tokyo");
+const previousPeriod = () => monthOf(monthIndex(currentPeriod())! - 1);

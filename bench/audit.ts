@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { ClientRegistry } from "../src/clients/client-registry";
-import { Purpose } from "../src/purposes/purpose";
+import { Purpose } from "../src/kernel/purposes/purpose";
 import { seedDemoData } from "../src/seed/demo-data";
 import { benchDatabase, compare, load, printComparison, serveGateway, type BenchDatabase } from "./harness";
 

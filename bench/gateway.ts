@@ -1,5 +1,5 @@
 import { ClientRegistry } from "../src/clients/client-registry";
-import { Purpose } from "../src/purposes/purpose";
+import { Purpose } from "../src/kernel/purposes/purpose";
 import { seedDemoData } from "../src/seed/demo-data";
 import { compare, load, printComparison, serveGateway, type BenchDatabase } from "./harness";
 

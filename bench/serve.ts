@@ -1,21 +1,20 @@
 import "reflect-metadata";
+import { loadSettings } from "../src/config/settings";
 import { openDatabase } from "../src/db/data-source";
-import { startGateway, type GatewayOptions } from "../src/server/create-gateway";
+import { startGatewayVariant } from "../src/server/create-gateway";
+import { benchVariant } from "./variants";
 
 /**
  * A gateway in its own process, for benchmarks (so the load generator does not share its
  * event loop). Started by bench scripts with fork(); reports its URL over IPC.
- *   argv: <databaseUrl> <json of extra GatewayOptions, e.g. {"ungoverned":true}>
+ *   argv: <databaseUrl> <json of variant options, e.g. {"ungoverned":true}>
  */
 async function main() {
   const [url, extra = "{}"] = process.argv.slice(2);
   const db = await openDatabase({ url, poolSize: 10 });
-  const options = JSON.parse(extra) as Partial<GatewayOptions>;
-  const gateway = await startGateway({
-    db,
-    config: { port: 0, introspection: false, authCacheTtlMs: 5000, limits: { maxDepth: 8, maxAliases: 15, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } },
-    ...options,
-  });
+  const options = JSON.parse(extra) as { ungoverned?: boolean; unaudited?: boolean };
+  const settings = loadSettings({ ...process.env, PORT: "0", INTROSPECTION: "false", DATABASE_URL: url, ERASURE_OUTBOX_INTERVAL_MS: "0" });
+  const gateway = await startGatewayVariant({ db, settings }, benchVariant(options));
   process.send?.({ url: gateway.url });
   process.on("message", async (message) => {
     if (message === "stop") {

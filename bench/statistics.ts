@@ -2,15 +2,15 @@ import "reflect-metadata";
 import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import { ClientRegistry } from "../src/clients/client-registry";
-import { Purpose } from "../src/purposes/purpose";
+import { Purpose } from "../src/kernel/purposes/purpose";
 import { PREFECTURES } from "../src/seed/prefectures";
-import { loadStatisticsConfig } from "../src/statistics/config";
-import { measuresFor, planMechanism } from "../src/statistics/mechanism";
-import { currentMonth } from "../src/statistics/months";
-import { normaliseRequest, type StatisticsRequest } from "../src/statistics/query";
-import { buildAggregateSql } from "../src/statistics/sql";
-import { aggregatePlan } from "../src/statistics/statistics-store";
-import { StatisticsDimension as D } from "../src/statistics/dimensions";
+import { loadStatisticsConfig } from "../src/config/settings";
+import { measuresFor, planMechanism } from "../src/features/statistics/mechanism";
+import { currentMonth } from "../src/features/statistics/months";
+import { normaliseRequest, type StatisticsRequest } from "../src/features/statistics/query";
+import { buildAggregateSql } from "../src/features/statistics/sql";
+import { aggregatePlan } from "../src/features/statistics/statistics-store";
+import { StatisticsDimension as D } from "../src/features/statistics/dimensions";
 import { benchDatabase, serveGateway } from "./harness";
 
 /**

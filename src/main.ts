@@ -1,11 +1,10 @@
 import "reflect-metadata";
 import { ClientRegistry } from "./clients/client-registry";
-import { loadConfig } from "./config";
+import { startupSettings } from "./app/startup-settings";
 import { openStore } from "./db/open-store";
 import { logger } from "./observability/logger";
-import { ErasureOutbox } from "./requests/erasure-outbox";
 import { issueDemoKeys } from "./seed/demo-clients";
-import { seedDemoConsents } from "./consent/demo-consents";
+import { seedDemoConsents } from "./features/consent/demo-consents";
 import { DEMO_CALLS } from "./seed/demo-calls";
 import { accountabilityDemoCalls, seedDemoRecipients } from "./seed/demo-recipients";
 import { seedDemoData } from "./seed/demo-data";
@@ -16,35 +15,32 @@ import { startGateway } from "./server/create-gateway";
  * keys, then serve http://localhost:$PORT/graphql.
  */
 async function main() {
-  const config = loadConfig();
+  const settings = startupSettings();
   const demo = process.argv.includes("--demo");
-  const store = await openStore(config);
+  const store = await openStore(settings.store);
   logger.info({ store: store.description }, "store ready (migrations applied)");
 
   let demoKeys: Awaited<ReturnType<typeof issueDemoKeys>> = [];
   if (demo) {
     const started = Date.now();
-    if (await seedDemoData(store.db, { customers: config.seedCustomers })) {
-      logger.info({ customers: config.seedCustomers, ms: Date.now() - started }, "demo data seeded");
+    if (await seedDemoData(store.db, { customers: settings.demo.customers, deadlineDays: settings.requests.deadlineDays })) {
+      logger.info({ customers: settings.demo.customers, ms: Date.now() - started }, "demo data seeded");
     }
     demoKeys = await issueDemoKeys(new ClientRegistry(store.db));
   }
 
-  const gateway = await startGateway({ db: store.db, config });
+  const gateway = await startGateway({ db: store.db, settings });
   if (demo) {
     // after the start: consents are recorded under the policy version the start put in force
     await seedDemoRecipients(store.db);
     await seedDemoConsents(store.db);
   }
-  // erasure notices to recipients are delivered in the background, with retries
-  const stopOutbox = new ErasureOutbox(store.db).start(Number(process.env.ERASURE_OUTBOX_INTERVAL_MS ?? 10_000));
   const url = gateway.url.replace("127.0.0.1", "localhost");
   if (demo) printDemo(url, demoKeys);
   logger.info({ url }, "Purpose Gateway ready");
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down");
-    stopOutbox();
     await gateway.stop();
     await store.close();
     process.exit(0);

@@ -1,11 +1,10 @@
 import "reflect-metadata";
 import { Command } from "commander";
-import { loadConfig } from "../config";
-import { openStore } from "../db/open-store";
+import { cliSettings, withStore as withOpenStore } from "./cli-settings";
 import type { DataSource } from "typeorm";
-import { searchAuditEvents } from "../audit/audit-queries";
-import { verifyChain } from "../audit/verify-chain";
-import { purgeExpiredDisclosures, searchDisclosures } from "../disclosure/ledger-queries";
+import { searchAuditEvents } from "../features/audit/audit-queries";
+import { verifyChain } from "../features/audit/verify-chain";
+import { purgeExpiredDisclosures, searchDisclosures } from "../features/disclosure/ledger-queries";
 
 /**
  * `npm run audit -- <command>`: the privacy officer's tools on the audit trail and ledger.
@@ -14,14 +13,8 @@ import { purgeExpiredDisclosures, searchDisclosures } from "../disclosure/ledger
  *   disclosures [--customer ID] [--recipient ID] [--from T] [--to T] [--limit N] [--json]
  *   purge-ledger                    deletes ledger records past their retention date
  */
-async function withDb<T>(work: (db: DataSource) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig());
-  try {
-    return await work(store.db);
-  } finally {
-    await store.close();
-  }
-}
+const settings = cliSettings();
+const withDb = <T>(work: (db: DataSource) => Promise<T>): Promise<T> => withOpenStore(settings, (store) => work(store.db));
 
 const date = (value: string | undefined): Date | undefined => {
   if (value === undefined) return undefined;

@@ -1,9 +1,8 @@
 import "reflect-metadata";
 import { Command } from "commander";
 import { ClientRegistry } from "../clients/client-registry";
-import { loadConfig } from "../config";
-import { openStore } from "../db/open-store";
-import { ALL_PURPOSES } from "../purposes/purpose";
+import { cliSettings, withStore as withOpenStore } from "./cli-settings";
+import { ALL_PURPOSES } from "../kernel/purposes/purpose";
 
 /**
  * `npm run clients -- <command>`: manage API clients.
@@ -12,14 +11,8 @@ import { ALL_PURPOSES } from "../purposes/purpose";
  *   revoke <id|name>                            the key stops working on the next request
  *   rotate <id|name> [--key-only]               a new key replaces the old one
  */
-async function withRegistry<T>(work: (clients: ClientRegistry) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig());
-  try {
-    return await work(new ClientRegistry(store.db));
-  } finally {
-    await store.close();
-  }
-}
+const settings = cliSettings();
+const withRegistry = <T>(work: (clients: ClientRegistry) => Promise<T>): Promise<T> => withOpenStore(settings, (store) => work(new ClientRegistry(store.db)));
 
 const program = new Command("clients").description("Manage Purpose Gateway API clients.").exitOverride();
 

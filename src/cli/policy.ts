@@ -2,15 +2,14 @@ import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import type { DataSource } from "typeorm";
-import { AgreementRegistry } from "../consent/agreement-registry";
-import { loadConfig } from "../config";
-import { openStore } from "../db/open-store";
-import { readFieldPolicy } from "../governance/field-policy";
-import { INITIAL_VERSION, recordInitialVersion } from "../policy/bootstrap";
-import { snapshotOf, type FieldSnapshot } from "../policy/field-snapshot";
-import { CURRENT, diffPolicies, formatDiff } from "../policy/policy-diff";
-import { PolicyStore } from "../policy/policy-store";
-import { buildGatewaySchema } from "../schema/build-schema";
+import { AgreementRegistry } from "../features/consent/agreement-registry";
+import { cliSettings, withStore as withOpenStore } from "./cli-settings";
+import { readFieldPolicy } from "../kernel/gate/field-policy";
+import { INITIAL_VERSION, recordInitialVersion } from "../features/policy/bootstrap";
+import { snapshotOf, type FieldSnapshot } from "../features/policy/field-snapshot";
+import { CURRENT, diffPolicies, formatDiff } from "../features/policy/policy-diff";
+import { PolicyStore } from "../features/policy/policy-store";
+import { buildGatewaySchema } from "../app/schema/build-schema";
 
 /**
  * `npm run policy -- <command>`: the versioned agreement (Section 5).
@@ -23,18 +22,15 @@ import { buildGatewaySchema } from "../schema/build-schema";
  *                                                   running schema's field policy as its snapshot
  *   agreement add <key> --title <t> [--description <d>] | agreement list [--json] | agreement retire <key>
  */
-async function withDb<T>(work: (db: DataSource) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig());
-  try {
+const settings = cliSettings();
+const withDb = <T>(work: (db: DataSource) => Promise<T>): Promise<T> =>
+  withOpenStore(settings, async (store) => {
     // the history always starts with the first version, as the gateway records it at start-up
     if (await recordInitialVersion(store.db, async () => readFieldPolicy(await buildGatewaySchema()))) {
       process.stderr.write(`recorded the first policy version ${INITIAL_VERSION.version}\n`);
     }
-    return await work(store.db);
-  } finally {
-    await store.close();
-  }
-}
+    return work(store.db);
+  });
 
 async function currentSnapshot(): Promise<FieldSnapshot> {
   return snapshotOf(readFieldPolicy(await buildGatewaySchema()));

@@ -1,13 +1,12 @@
 import "reflect-metadata";
 import { Command } from "commander";
-import { loadConfig } from "../config";
-import { openStore } from "../db/open-store";
-import { ALL_GROUNDS } from "../disclosure/disclosure-ground";
-import { RecipientRegistry, type RecipientSummary } from "../disclosure/recipient-registry";
-import { unknownCoordinates } from "../disclosure/schema-coordinates";
-import type { RecipientKind } from "../disclosure/recipient";
-import { ALL_PURPOSES } from "../purposes/purpose";
-import { buildGatewaySchema } from "../schema/build-schema";
+import { cliSettings, withStore as withOpenStore } from "./cli-settings";
+import { ALL_GROUNDS } from "../kernel/purposes/disclosure-ground";
+import { RecipientRegistry, type RecipientSummary } from "../features/disclosure/recipient-registry";
+import { unknownCoordinates } from "../features/disclosure/schema-coordinates";
+import type { RecipientKind } from "../kernel/caller/recipient";
+import { ALL_PURPOSES } from "../kernel/purposes/purpose";
+import { buildGatewaySchema } from "../app/schema/build-schema";
 
 /**
  * `npm run recipients -- <command>`: the recipients registry (agreement Sections 3 and 4).
@@ -18,14 +17,8 @@ import { buildGatewaySchema } from "../schema/build-schema";
  *   detach <client>                  the client acts for nobody
  *   list [--json]
  */
-async function withRegistry<T>(work: (registry: RecipientRegistry) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig());
-  try {
-    return await work(new RecipientRegistry(store.db));
-  } finally {
-    await store.close();
-  }
-}
+const settings = cliSettings();
+const withRegistry = <T>(work: (registry: RecipientRegistry) => Promise<T>): Promise<T> => withOpenStore(settings, (store) => work(new RecipientRegistry(store.db)));
 
 const list = (value: string | undefined) => (value ?? "").split(",").map((v) => v.trim()).filter(Boolean);
 

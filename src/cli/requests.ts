@@ -1,8 +1,8 @@
 import "reflect-metadata";
 import { Command } from "commander";
-import { loadConfig } from "../config";
-import { openStore } from "../db/open-store";
-import { ErasureOutbox } from "../requests/erasure-outbox";
+import type { Store } from "../db/open-store";
+import { cliSettings, withStore as withOpenStore } from "./cli-settings";
+import { ErasureOutbox, httpTransport } from "../features/requests/erasure-outbox";
 
 /**
  * `npm run requests -- <command>`: operations around customers' requests.
@@ -10,14 +10,8 @@ import { ErasureOutbox } from "../requests/erasure-outbox";
  *   outbox list                       every notice not yet delivered (PENDING, FAILED, MANUAL)
  *   endpoint <recipient> <url|none>   where a recipient receives erasure notices (HTTP POST, JSON)
  */
-async function withStore<T>(work: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig());
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
+const settings = cliSettings();
+const withStore = <T>(work: (store: Store) => Promise<T>): Promise<T> => withOpenStore(settings, work);
 
 const program = new Command("requests").description("Customers' requests: the erasure outbox.").exitOverride();
 const outbox = program.command("outbox").description("the erasure notices to recipients");
@@ -26,7 +20,7 @@ outbox
   .command("drain")
   .description("deliver the notices that are due")
   .action(async () => {
-    const result = await withStore((s) => new ErasureOutbox(s.db).drain());
+    const result = await withStore((s) => new ErasureOutbox(s.db, httpTransport, settings.requests.erasure).drain());
     process.stdout.write(`delivered ${result.delivered}, retrying ${result.retried}, failed ${result.failed}, manual ${result.manual}\n`);
   });
 

@@ -1,6 +1,6 @@
 import { Client } from "pg";
 import { logger } from "../observability/logger";
-import type { Caller } from "../governance/governance-input";
+import type { Caller } from "../kernel/gate/governance-input";
 
 const CHANNEL = "pgw_api_client_changed";
 

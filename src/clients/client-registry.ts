@@ -1,10 +1,10 @@
 import type { DataSource } from "typeorm";
 import { IsNull } from "typeorm";
-import { ApiClient } from "../entities";
-import type { Caller } from "../governance/governance-input";
-import { isPurpose, type Purpose } from "../purposes/purpose";
-import { ALL_ROLES, isComplianceRole } from "../audit/roles";
-import { loadRecipientGrant } from "../disclosure/recipient-registry";
+import { ApiClient } from "../kernel/model";
+import type { Caller } from "../kernel/gate/governance-input";
+import { isPurpose, type Purpose } from "../kernel/purposes/purpose";
+import { ALL_ROLES, isComplianceRole } from "../kernel/caller/roles";
+import { loadRecipientGrant } from "../features/disclosure/recipient-registry";
 import { generateApiKey, hashApiKey, keyPrefix, looksLikeApiKey } from "./api-key";
 
 export interface ClientSummary {

@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { ENTITIES } from "../entities";
+import { ENTITIES } from "../kernel/model";
 import { MIGRATIONS } from "../../migrations";
 
 export interface DatabaseOptions {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { DataSource } from "typeorm";
-import type { GatewayConfig } from "../config";
+import type { Settings } from "../config/settings";
 import { openDatabase } from "./data-source";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres";
 
@@ -18,9 +18,9 @@ export interface Store {
  * writes its wire-protocol address next to it and other processes (the CLI while the
  * gateway runs) connect there instead of opening the directory a second time.
  */
-export async function openStore(config: Pick<GatewayConfig, "databaseUrl" | "dataDir" | "dbPoolSize">): Promise<Store> {
+export async function openStore(config: Settings["store"]): Promise<Store> {
   if (config.databaseUrl) {
-    const db = await openDatabase({ url: config.databaseUrl, poolSize: config.dbPoolSize });
+    const db = await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize });
     return { db, description: redact(config.databaseUrl), close: () => db.destroy() };
   }
 
@@ -28,7 +28,7 @@ export async function openStore(config: Pick<GatewayConfig, "databaseUrl" | "dat
   if (existsSync(addressFile)) {
     const url = readFileSync(addressFile, "utf8").trim();
     try {
-      const db = await openDatabase({ url, poolSize: Math.min(config.dbPoolSize, 4) });
+      const db = await openDatabase({ url, poolSize: Math.min(config.poolSize, 4) });
       return { db, description: `embedded PostgreSQL served by another process at ${url}`, close: () => db.destroy() };
     } catch {
       rmSync(addressFile, { force: true }); // stale: its owner is gone
@@ -38,7 +38,7 @@ export async function openStore(config: Pick<GatewayConfig, "databaseUrl" | "dat
   mkdirSync(path.dirname(path.resolve(config.dataDir)), { recursive: true });
   const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: config.dataDir });
   writeFileSync(addressFile, embedded.url);
-  const db = await openDatabase({ url: embedded.url, poolSize: config.dbPoolSize });
+  const db = await openDatabase({ url: embedded.url, poolSize: config.poolSize });
   return {
     db,
     description: `embedded PostgreSQL (PGlite) in ${config.dataDir}`,

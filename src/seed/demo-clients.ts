@@ -1,5 +1,5 @@
 import type { ClientRegistry } from "../clients/client-registry";
-import { Purpose } from "../purposes/purpose";
+import { Purpose } from "../kernel/purposes/purpose";
 
 /** The demo's API clients: one per kind of user the gateway serves. */
 export const DEMO_CLIENTS: ReadonlyArray<{ name: string; purposes: Purpose[]; role: string }> = [

@@ -1,7 +1,8 @@
 import { fakerJA as faker } from "@faker-js/faker";
 import type { DataSource } from "typeorm";
-import { DataSubjectRequestKind } from "../requests/request-enums";
-import { DataSubjectRequestStore } from "../requests/request-store";
+import { loadSettings } from "../config/settings";
+import { DataSubjectRequestKind } from "../features/requests/request-enums";
+import { DataSubjectRequestStore } from "../features/requests/request-store";
 import { bulkInsert } from "./bulk-insert";
 import { PREFECTURES } from "./prefectures";
 
@@ -19,6 +20,8 @@ export interface SeedOptions {
   /** mean service-usage rows per customer */
   usagePerCustomer?: number;
   seed?: number;
+  /** days until a demo request is due (DSR_DEADLINE_DAYS) */
+  deadlineDays?: number;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface SeedOptions {
  * prefectures, their service usage, gift campaigns with entries and winners, and
  * notification subscriptions. Only runs on an empty store.
  */
-export async function seedDemoData(db: DataSource, { customers, usagePerCustomer = 6, seed = 20261125 }: SeedOptions): Promise<boolean> {
+export async function seedDemoData(db: DataSource, { customers, usagePerCustomer = 6, seed = 20261125, deadlineDays = loadSettings({}).requests.deadlineDays }: SeedOptions): Promise<boolean> {
   const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM customer`);
   if (n > 0) return false;
   faker.seed(seed);
@@ -112,7 +115,7 @@ export async function seedDemoData(db: DataSource, { customers, usagePerCustomer
   // reaches only customers with an open request, so the privacy office has work to show.
   const active = ids.filter((_, i) => customerRows[i][10] === null); // [10]: deleted_at
   const requesters = faker.helpers.arrayElements(active, Math.min(3, active.length));
-  const requests = new DataSubjectRequestStore(db, null, new Set());
+  const requests = new DataSubjectRequestStore(db, null, new Set(), deadlineDays);
   for (const customerId of requesters) await requests.receive(customerId, DataSubjectRequestKind.DISCLOSURE, [], "demo: received by post");
   return true;
 }

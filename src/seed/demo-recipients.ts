@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
-import { ComplianceRole } from "../audit/roles";
+import { ComplianceRole } from "../kernel/caller/roles";
 import { ClientRegistry } from "../clients/client-registry";
-import { RecipientRegistry, type RecipientInput } from "../disclosure/recipient-registry";
+import { RecipientRegistry, type RecipientInput } from "../features/disclosure/recipient-registry";
 
 /**
  * The demo's recipients (agreement Sections 3 and 4), each with the demo client acting for

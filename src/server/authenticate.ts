@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import { hashApiKey } from "../clients/api-key";
 import type { AuthenticationCache } from "../clients/authentication-cache";
 import type { ClientRegistry } from "../clients/client-registry";
-import type { Caller } from "../governance/governance-input";
+import type { Caller } from "../kernel/gate/governance-input";
 
 declare module "express-serve-static-core" {
   interface Request {

@@ -7,88 +7,147 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import express, { type NextFunction, type Request, type Response } from "express";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { DataSource } from "typeorm";
-import { createAccountability } from "../audit/accountability";
+import { compose, FEATURES, type Composition } from "../app/compose";
+import { buildGatewaySchema } from "../app/schema/build-schema";
 import { AuthenticationCache } from "../clients/authentication-cache";
 import { ClientRegistry } from "../clients/client-registry";
-import { agreementCheck } from "../consent/agreement-check";
-import type { GatewayConfig } from "../config";
-import { PurposeScopedData } from "../data/purpose-scoped-data";
-import { GatewayContext } from "../graphql/context";
-import { createGate, type Gate } from "../governance/gate";
+import type { Settings } from "../config/settings";
+import { PurposeScopedData } from "../kernel/data/purpose-scoped-data";
+import type { DataScope } from "../kernel/data/data-scope";
+import { KernelCode } from "../kernel/errors/catalogue";
+import type { FeatureRuntime, GatewayFeature } from "../kernel/feature";
+import { createGate, type Gate } from "../kernel/gate/gate";
+import { GatewayContext } from "../kernel/request-context";
+import { ServiceRegistry } from "../kernel/services";
 import { logger } from "../observability/logger";
 import { registry } from "../observability/metrics";
-import { ensurePolicyVersion } from "../policy/bootstrap";
-import { buildGatewaySchema } from "../schema/build-schema";
-import { initStatistics } from "../statistics/init";
-import { formatError } from "./format-error";
 import { authenticate } from "./authenticate";
+import { createFormatError } from "./format-error";
 import { governancePlugin } from "./governance-plugin";
+import { verifyPluginOrder, type ArrangedPlugin } from "./plugin-order";
 
 export interface GatewayOptions {
   db: DataSource;
-  config: Pick<GatewayConfig, "port" | "introspection" | "limits"> & Partial<Pick<GatewayConfig, "authCacheTtlMs">>;
-  /** Benchmarks only: serve the same schema without the gate (never in production). */
-  ungoverned?: boolean;
-  /** Benchmarks only: serve without the audit trail (never in production). */
-  unaudited?: boolean;
+  settings: Settings;
+  /** the composed features (default: all of them, src/app/compose.ts) */
+  features?: readonly GatewayFeature[];
 }
 
 export interface RunningGateway {
   url: string;
   schema: GraphQLSchema;
   gate: Gate;
+  composition: Composition;
   stop(): Promise<void>;
 }
 
-/** Starts the gateway's HTTP server: /graphql (governed), /healthz, /metrics. */
-export async function startGateway({ db, config, ungoverned = false, unaudited = false }: GatewayOptions): Promise<RunningGateway> {
-  initStatistics(); // validates the privacy settings (e.g. STATS_MIN_GROUP_SIZE ≥ 5): unsafe ones stop the start
-  const schema = await buildGatewaySchema();
-  const gate = createGate(schema);
-  // Section 5: the first policy version is recorded on an empty history; drift is logged.
-  await ensurePolicyVersion(db, gate.policy);
+/**
+ * How a variant of the gateway differs (benchmarks only, in bench/): its plugin list and the
+ * check of that list. Production gateways are started with `startGateway`, which always
+ * runs the strict check.
+ */
+export interface GatewayVariant {
+  arrange?(plugins: ArrangedPlugin[], openData: (scope: DataScope) => PurposeScopedData): ArrangedPlugin[];
+  verify?(plugins: readonly ArrangedPlugin[]): void;
+  /** false: no key lookup at all (every caller anonymous) */
+  authenticate?: boolean;
+}
+
+/** Starts the gateway's HTTP server: /graphql (governed and audited), /healthz, /metrics. */
+export function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  return startGatewayVariant(options, {});
+}
+
+export async function startGatewayVariant({ db, settings, features = FEATURES }: GatewayOptions, variant: GatewayVariant): Promise<RunningGateway> {
+  logger.level = settings.log.level;
+  const composition = compose(features);
+  const schema = await buildGatewaySchema(composition);
+  const gate = createGate(schema, composition.stages, composition.catalogue);
+
+  const runtimes: FeatureRuntime[] = [];
+  const stopAll = async () => {
+    for (const runtime of [...runtimes].reverse()) await runtime.stop?.();
+  };
+  try {
+    for (const feature of composition.features) {
+      const runtime = await feature.start?.({ db, settings, schema, policy: gate.policy, catalogue: composition.catalogue, rowRules: composition.rowRules });
+      if (runtime) runtimes.push(runtime);
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  const services = new ServiceRegistry(runtimes.flatMap((r) => r.services ?? []));
+  const openData = (scope: DataScope) => new PurposeScopedData(db, scope, composition.rowRules);
+
   const clients = new ClientRegistry(db);
-  // Every request's audit event is committed before its response leaves (issue 4).
-  const accountability = unaudited ? null : createAccountability(db);
-  const authCache = new AuthenticationCache(config.authCacheTtlMs ?? 0);
+  const authCache = new AuthenticationCache(settings.auth.cacheTtlMs);
   await authCache.start(databaseUrlOf(db));
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
 
+  const { limits } = settings.http;
   const armor = new ApolloArmor({
     // depth counts fields, not fragment spreads: fragments are flattened
-    maxDepth: { n: config.limits.maxDepth, flattenFragments: true },
-    maxAliases: { n: config.limits.maxAliases },
-    costLimit: { maxCost: config.limits.maxCost },
+    maxDepth: { n: limits.maxDepth, flattenFragments: true },
+    maxAliases: { n: limits.maxAliases },
+    costLimit: { maxCost: limits.maxCost },
     // Counted by graphql's own parser (parseOptions below): armor's plugin throws from a hook,
     // which skips willSendResponse, so such refusals were neither audited nor a clean 400.
     maxTokens: { enabled: false },
-    maxDirectives: { n: config.limits.maxDirectives },
+    maxDirectives: { n: limits.maxDirectives },
     blockFieldSuggestion: { enabled: true },
   }).protect();
 
-  const openData = (scope: Parameters<typeof governancePlugin>[1] extends (s: infer S) => unknown ? S : never) =>
-    new PurposeScopedData(db, scope);
-  const governance: ApolloServerPlugin<GatewayContext>[] = ungoverned ? [ungovernedPlugin(openData)] : [governancePlugin(gate, openData, agreementCheck(db))];
+  const afterGate = runtimes.flatMap((r) => (r.afterGate ? [r.afterGate] : []));
+  let plugins: ArrangedPlugin[] = [
+    { role: "governance", name: "governance", plugin: governancePlugin(gate, openData, afterGate) },
+    ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]).map((plugin) => ({ role: null, name: "graphql-armor", plugin })),
+    { role: null, name: "drain-http-server", plugin: ApolloServerPluginDrainHttpServer({ httpServer }) },
+    { role: null, name: "landing-page-disabled", plugin: ApolloServerPluginLandingPageDisabled() },
+    ...runtimes.flatMap((r) =>
+      (r.plugins ?? []).map((p) => ("role" in p && "plugin" in p ? { role: p.role, name: p.role, plugin: p.plugin } : { role: null, name: "feature", plugin: p })),
+    ),
+  ];
+  if (variant.arrange) plugins = variant.arrange(plugins, openData);
+  (variant.verify ?? verifyPluginOrder)(plugins);
 
   const server = new ApolloServer<GatewayContext>({
     schema,
-    // Governance first: its answer for a refused operation is the one that is sent.
-    plugins: [...governance, ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ...(accountability?.plugins ?? [])],
+    plugins: plugins.map((p) => p.plugin),
     validationRules: armor.validationRules,
-    parseOptions: { maxTokens: config.limits.maxTokens },
+    parseOptions: { maxTokens: limits.maxTokens },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     csrfPrevention: true,
-    introspection: config.introspection,
-    formatError,
+    introspection: settings.http.introspection,
+    formatError: createFormatError(composition.catalogue),
     logger: { debug: () => {}, info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
   });
   await server.start();
+
+  // A request refused by authentication carries no operation: the features record it (the
+  // audit trail) before the 401 leaves; if they cannot, the caller gets their error instead.
+  const recorders = runtimes.flatMap((r) => (r.recordUnauthenticated ? [r.recordUnauthenticated] : []));
+  const recordRefusal = async (_req: Request, res: Response): Promise<boolean> => {
+    const requestId = randomUUID();
+    try {
+      for (const record of recorders) await record(requestId);
+      return true;
+    } catch (error) {
+      const code = error instanceof GraphQLError ? String(error.extensions.code ?? KernelCode.INTERNAL_SERVER_ERROR) : KernelCode.INTERNAL_SERVER_ERROR;
+      const safe = composition.catalogue.isSafe(code) && code !== KernelCode.INTERNAL_SERVER_ERROR;
+      logger.error({ err: error, requestId }, "refusal of a bad API key not recorded: response withheld");
+      res.status(safe ? composition.catalogue.status(code) : 500).json({
+        errors: [{ message: safe ? (error as Error).message : "Internal server error", extensions: { code: safe ? code : KernelCode.INTERNAL_SERVER_ERROR } }],
+      });
+      return false;
+    }
+  };
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -98,10 +157,10 @@ export async function startGateway({ db, config, ungoverned = false, unaudited =
   });
   app.use(
     "/graphql",
-    ungoverned ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next()) : authenticate(clients, authCache, accountability?.recordUnauthenticated),
+    variant.authenticate === false ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next()) : authenticate(clients, authCache, recordRefusal),
     express.json({ limit: "100kb" }),
     expressMiddleware(server, {
-      context: async ({ req }) => new GatewayContext(req.caller ?? null, randomUUID()),
+      context: async ({ req }) => new GatewayContext(req.caller ?? null, randomUUID(), services),
     }),
   );
   // Malformed bodies and unexpected failures: a JSON error with a code, never a stack trace.
@@ -113,16 +172,17 @@ export async function startGateway({ db, config, ungoverned = false, unaudited =
     });
   });
 
-  await new Promise<void>((resolve) => httpServer.listen(config.port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => httpServer.listen(settings.http.port, settings.http.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/graphql`,
+    url: `http://${settings.http.host.includes(":") ? `[${settings.http.host}]` : settings.http.host}:${port}/graphql`,
     schema,
     gate,
+    composition,
     async stop() {
       await server.stop();
       await authCache.stop();
-      await accountability?.close();
+      await stopAll();
     },
   };
 }
@@ -131,19 +191,4 @@ function databaseUrlOf(db: DataSource): string {
   const url = (db.options as { url?: string }).url;
   if (!url) throw new Error("the data source has no url");
   return url;
-}
-
-/** For the benchmark's baseline: every operation gets an unscoped-purpose data layer. */
-function ungovernedPlugin(openData: (scope: any) => PurposeScopedData): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation(rc) {
-          const values = rc.operation?.directives?.find((d) => d.name.value === "purpose");
-          const name = values?.arguments?.[0]?.value.kind === "EnumValue" ? values.arguments[0].value.value : null;
-          rc.contextValue.open(openData({ purpose: name, agreement: null, caller: rc.contextValue.caller }));
-        },
-      };
-    },
-  };
 }

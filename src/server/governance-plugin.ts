@@ -1,10 +1,8 @@
 import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import type { PurposeScopedData } from "../data/purpose-scoped-data";
-import { consentCoordinatesOf } from "../consent/consent-coordinates";
-import { scopeOf, type DataScope } from "../data/data-scope";
-import { withDisclosure } from "../disclosure/disclosure-scope";
-import type { GatewayContext } from "../graphql/context";
-import type { Decision, Gate } from "../governance/gate";
+import type { PurposeScopedData } from "../kernel/data/purpose-scoped-data";
+import { scopeOf, type DataScope } from "../kernel/data/data-scope";
+import { lockState, type GatewayContext } from "../kernel/request-context";
+import type { AllowedDecision, Decision, Gate, RefusedDecision } from "../kernel/gate/gate";
 import { operationsTotal } from "../observability/metrics";
 
 /**
@@ -12,27 +10,32 @@ import { operationsTotal } from "../observability/metrics";
  * before anything executes, the gate decides. A refused operation gets its errors (one per
  * offending field) and never reaches a resolver; an allowed one gets a data layer scoped
  * to its declared purpose. Runs for every request, whatever the document cache holds.
- * `afterGate` runs the checks that need the database (an individual agreement must be
- * registered) on an allowed decision, and may still refuse it.
+ * `afterGate` runs the features' checks that need the database (an individual agreement
+ * must be registered) on an allowed decision, in order, and each may still refuse it.
  */
 export function governancePlugin(
   gate: Gate,
   openData: (scope: DataScope) => PurposeScopedData,
-  afterGate?: (decision: Extract<Decision, { allowed: true }>) => Promise<Decision>,
+  afterGate: ReadonlyArray<(decision: AllowedDecision) => Promise<Decision>> = [],
 ): ApolloServerPlugin<GatewayContext> {
   return {
-    async requestDidStart() {
-      let refused: Extract<Decision, { allowed: false }> | null = null;
+    async requestDidStart({ contextValue }) {
+      // Apollo hands each operation its own copy of the context: lock the copy resolvers see
+      lockState(contextValue);
+      let refused: RefusedDecision | null = null;
       return {
         async didResolveOperation(rc) {
-          const decided = gate.decide({
+          let decision: Decision = gate.decide({
             document: rc.document,
             operation: rc.operation,
             variables: rc.request.variables,
             caller: rc.contextValue.caller,
           });
-          const decision = decided.allowed && afterGate ? await afterGate(decided) : decided;
-          rc.contextValue.decision = decision;
+          for (const check of afterGate) {
+            if (!decision.allowed) break;
+            decision = await check(decision);
+          }
+          rc.contextValue.decide(decision);
           operationsTotal.inc({ purpose: decision.purpose?.name ?? "NONE", outcome: decision.allowed ? "allowed" : "refused" });
           if (!decision.allowed) {
             refused = decision;
@@ -41,7 +44,7 @@ export function governancePlugin(
             rc.metrics.persistedQueryRegister = false;
             return;
           }
-          rc.contextValue.open(openData(withDisclosure(scopeOf(decision.purpose, rc.contextValue.caller, consentCoordinatesOf(decision)), decision)));
+          rc.contextValue.open(openData(scopeOf(decision, rc.contextValue.caller)));
         },
         async responseForOperation() {
           if (!refused) return null;

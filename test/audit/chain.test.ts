@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainHash, GENESIS_HASH } from "../../src/audit/audit-event";
-import { AUDIT_COLUMNS, toAuditEvent } from "../../src/audit/audit-queries";
-import { verifyChain } from "../../src/audit/verify-chain";
-import { Purpose } from "../../src/purposes/purpose";
+import { chainHash, GENESIS_HASH } from "../../src/features/audit/audit-event";
+import { AUDIT_COLUMNS, toAuditEvent } from "../../src/features/audit/audit-queries";
+import { verifyChain } from "../../src/features/audit/verify-chain";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { tamper as tamperWith } from "./tamper";
 import { addRecipient, consentTo, recipientClient } from "../disclosure/recipient-fixtures";
+import { AuditWriter } from "../../src/features/audit/audit-writer";
+import { unauthenticatedEntry } from "../../src/features/audit/build-entry";
 
 let t: TestGateway;
 
@@ -93,8 +95,6 @@ describe("the hash chain", () => {
 
 describe("several writers (gateway processes) on one chain", () => {
   it("interleaved appends from independent writers keep one gap-free, verifiable chain", async () => {
-    const { AuditWriter } = await import("../../src/audit/audit-writer");
-    const { unauthenticatedEntry } = await import("../../src/audit/build-entry");
     const [{ max: before }] = await t.db.query(`SELECT max(seq)::int AS max FROM audit_event`);
     const writers = [1, 2, 3].map(() => new AuditWriter(t.db, { maxBatch: 5, ledgerRetentionDays: 1 }));
     // each writer's remembered head goes stale as soon as another one commits

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { verifyChain } from "../../src/audit/verify-chain";
-import { Purpose } from "../../src/purposes/purpose";
+import { verifyChain } from "../../src/features/audit/verify-chain";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
 import { lastSeq } from "../disclosure/recipient-fixtures";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Purpose } from "../../src/purposes/purpose";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer, subscribe } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { auditRows, lastSeq } from "../disclosure/recipient-fixtures";

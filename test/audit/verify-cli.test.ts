@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Purpose } from "../../src/purposes/purpose";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { cli } from "../support/cli";
 import { insertCustomer } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";

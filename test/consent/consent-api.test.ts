@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgreementRegistry } from "../../src/consent/agreement-registry";
-import { Purpose } from "../../src/purposes/purpose";
+import { AgreementRegistry } from "../../src/features/consent/agreement-registry";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer, openRequest } from "../support/fixtures";
 import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
 import { addRecipient } from "../disclosure/recipient-fixtures";

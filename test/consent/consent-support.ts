@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import { AgreementRegistry } from "../../src/consent/agreement-registry";
+import { AgreementRegistry } from "../../src/features/consent/agreement-registry";
 
 /** Registers an individual agreement (as `npm run policy -- agreement add` does). */
 export async function registerAgreement(db: DataSource, key: string, title = `Agreement ${key}`): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Purpose } from "../../src/purposes/purpose";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
 import { addRecipient, auditRows, consentTo, lastSeq, ledgerRows, recipientClient } from "./recipient-fixtures";

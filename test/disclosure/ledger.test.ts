@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuditWriter } from "../../src/audit/audit-writer";
-import { loadAuditConfig } from "../../src/audit/audit-config";
-import { purgeExpiredDisclosures } from "../../src/disclosure/ledger-queries";
-import { Purpose } from "../../src/purposes/purpose";
+import { AuditWriter } from "../../src/features/audit/audit-writer";
+import { loadSettings } from "../../src/config/settings";
+import { purgeExpiredDisclosures } from "../../src/features/disclosure/ledger-queries";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
 import { addRecipient, auditRows, consentTo, lastSeq, ledgerRows, officerClient, recipientClient } from "./recipient-fixtures";
@@ -93,9 +93,9 @@ describe("the disclosure ledger (APPI Art. 29)", () => {
   });
 
   it("keeps records for LEDGER_RETENTION_DAYS when configured", async () => {
-    expect(loadAuditConfig({}).ledgerRetentionDays).toBe(1095);
-    const config = loadAuditConfig({ LEDGER_RETENTION_DAYS: "30" });
-    expect(() => loadAuditConfig({ LEDGER_RETENTION_DAYS: "0" })).toThrow(/LEDGER_RETENTION_DAYS/);
+    expect(loadSettings({}).audit.ledgerRetentionDays).toBe(1095);
+    const config = loadSettings({ LEDGER_RETENTION_DAYS: "30" }).audit;
+    expect(() => loadSettings({ LEDGER_RETENTION_DAYS: "0" })).toThrow(/LEDGER_RETENTION_DAYS/);
     const writer = new AuditWriter(t.db, { maxBatch: 10, ledgerRetentionDays: config.ledgerRetentionDays });
     const event = await writer.append({
       event: {

@@ -1,6 +1,6 @@
 import { ClientRegistry } from "../../src/clients/client-registry";
-import { RecipientRegistry, type RecipientInput } from "../../src/disclosure/recipient-registry";
-import type { Purpose } from "../../src/purposes/purpose";
+import { RecipientRegistry, type RecipientInput } from "../../src/features/disclosure/recipient-registry";
+import type { Purpose } from "../../src/kernel/purposes/purpose";
 import type { TestGateway } from "../support/test-gateway";
 
 /** Registers a recipient and returns its id. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientRegistry } from "../../src/clients/client-registry";
-import { RecipientRegistry } from "../../src/disclosure/recipient-registry";
-import { unknownCoordinates } from "../../src/disclosure/schema-coordinates";
-import { Purpose } from "../../src/purposes/purpose";
+import { RecipientRegistry } from "../../src/features/disclosure/recipient-registry";
+import { unknownCoordinates } from "../../src/features/disclosure/schema-coordinates";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 
 let t: TestGateway;

@@ -1,12 +1,13 @@
 import "reflect-metadata";
 import { parse, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RecipientGrant } from "../../src/disclosure/recipient";
-import { DisclosureGround } from "../../src/disclosure/disclosure-ground";
-import { createGate, type Gate } from "../../src/governance/gate";
-import type { Caller } from "../../src/governance/governance-input";
-import { Purpose } from "../../src/purposes/purpose";
-import { buildGatewaySchema } from "../../src/schema/build-schema";
+import type { RecipientGrant } from "../../src/kernel/caller/recipient";
+import { DisclosureGround } from "../../src/kernel/purposes/disclosure-ground";
+import { createGate, type Gate } from "../../src/kernel/gate/gate";
+import type { Caller } from "../../src/kernel/gate/governance-input";
+import { Purpose } from "../../src/kernel/purposes/purpose";
+import { buildGatewaySchema } from "../../src/app/schema/build-schema";
+import { compose } from "../../src/app/compose";
 
 /**
  * The ANONYMOUS_STATISTICS rule, decided by the gate on the real schema. The same ground
@@ -33,8 +34,9 @@ function decide(source: string) {
 }
 
 beforeAll(async () => {
-  schema = await buildGatewaySchema();
-  gate = createGate(schema);
+  const composition = compose();
+  schema = await buildGatewaySchema(composition);
+  gate = createGate(schema, composition.stages, composition.catalogue);
 });
 
 describe("ANONYMOUS_STATISTICS reaches the statistics API and nothing else", () => {

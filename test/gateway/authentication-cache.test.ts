@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientRegistry } from "../../src/clients/client-registry";
-import { Purpose } from "../../src/purposes/purpose";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { codes, eventually, startTestGateway, type TestGateway } from "../support/test-gateway";
 
 /** A cached key never outlives its revocation, even one made by hand in SQL. */

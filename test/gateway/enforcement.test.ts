@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Purpose } from "../../src/purposes/purpose";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCampaign, insertCustomer, insertEntry, insertUsage, openRequest } from "../support/fixtures";
 import { codes, eventually, startTestGateway, type GqlResponse, type TestGateway } from "../support/test-gateway";
+import { ClientRegistry } from "../../src/clients/client-registry";
 
 /**
  * The gate refuses an operation that can reach a field not permitted for its declared
@@ -226,7 +227,6 @@ describe("callers and purposes", () => {
     const key = await t.client("short-lived", [Purpose.SERVICE_PROVISION]);
     const ok = await t.gql(sp(`{ customer(id: "${customerId}") { fullName } }`), { key });
     expect(ok.status).toBe(200);
-    const { ClientRegistry } = await import("../../src/clients/client-registry");
     await new ClientRegistry(t.db).revoke("short-lived");
     await eventually(async () => {
       const res = await t.gql(sp(`{ customer(id: "${customerId}") { fullName } }`), { key });

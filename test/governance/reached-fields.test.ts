@@ -1,8 +1,8 @@
 import "reflect-metadata";
 import { getOperationAST, parse } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
-import { reachOf } from "../../src/governance/reached-fields";
-import { buildGatewaySchema } from "../../src/schema/build-schema";
+import { reachOf } from "../../src/kernel/gate/reach";
+import { buildGatewaySchema } from "../../src/app/schema/build-schema";
 
 let schema: Awaited<ReturnType<typeof buildGatewaySchema>>;
 beforeAll(async () => {

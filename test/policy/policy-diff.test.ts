@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareSnapshots, snapshotOf } from "../../src/policy/field-snapshot";
-import { diffPolicies, formatDiff } from "../../src/policy/policy-diff";
-import { Purpose } from "../../src/purposes/purpose";
+import { compareSnapshots, snapshotOf } from "../../src/features/policy/field-snapshot";
+import { diffPolicies, formatDiff } from "../../src/features/policy/policy-diff";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { cli } from "../support/cli";
 import { insertCustomer } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
@@ -135,7 +135,7 @@ describe("npm run policy", () => {
   it("publish records a new version from a text file with the running schema's policy; refuses the past", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "pgw-policy-"));
     const file = path.join(dir, "2027.1.txt");
-    writeFileSync(file, readFileSync(path.resolve(__dirname, "../../src/policy/texts/2026.1.txt"), "utf8") + "\n\nEffective from 1 January 2027.");
+    writeFileSync(file, readFileSync(path.resolve(__dirname, "../../src/features/policy/texts/2026.1.txt"), "utf8") + "\n\nEffective from 1 January 2027.");
     await expect(policy("publish", "2026.5", "--text", file, "--summary", "Backdated", "--effective", "2026-06-01T00:00:00Z")).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining("cannot take effect retroactively"),

@@ -2,16 +2,16 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensurePolicyVersion } from "../../src/policy/bootstrap";
-import { snapshotOf } from "../../src/policy/field-snapshot";
-import { PolicyStore } from "../../src/policy/policy-store";
-import { ALL_PURPOSES, PURPOSE_CLAUSES } from "../../src/purposes/purpose";
+import { ensurePolicyVersion } from "../../src/features/policy/bootstrap";
+import { snapshotOf } from "../../src/features/policy/field-snapshot";
+import { PolicyStore } from "../../src/features/policy/policy-store";
+import { ALL_PURPOSES, PURPOSE_CLAUSES } from "../../src/kernel/purposes/purpose";
 import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
 import { registerAgreement } from "../consent/consent-support";
 
 /** The public policy query (Section 5): the website reads the agreement and its changes, no key needed. */
 let t: TestGateway;
-const agreementText = readFileSync(path.resolve(__dirname, "../../src/policy/texts/2026.1.txt"), "utf8");
+const agreementText = readFileSync(path.resolve(__dirname, "../../src/features/policy/texts/2026.1.txt"), "utf8");
 
 const POLICY = `{
   privacyPolicy {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgreementRegistry } from "../../src/consent/agreement-registry";
-import { RecipientRegistry } from "../../src/disclosure/recipient-registry";
-import { ALL_PURPOSES, Purpose } from "../../src/purposes/purpose";
-import { ERASURE_PLAN } from "../../src/requests/erasure";
-import { EXPORT_SECTIONS } from "../../src/requests/disclosure-export";
+import { AgreementRegistry } from "../../src/features/consent/agreement-registry";
+import { RecipientRegistry } from "../../src/features/disclosure/recipient-registry";
+import { ALL_PURPOSES, Purpose } from "../../src/kernel/purposes/purpose";
+import { ERASURE_PLAN } from "../../src/features/requests/erasure";
+import { EXPORT_SECTIONS } from "../../src/features/requests/disclosure-export";
 import { insertCampaign, insertCustomer, insertEntry, insertUsage, subscribe } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { complete, receive } from "./requests-support";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Purpose } from "../../src/purposes/purpose";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { complete, receive } from "./requests-support";

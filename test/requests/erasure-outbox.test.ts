@@ -1,9 +1,9 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RecipientRegistry } from "../../src/disclosure/recipient-registry";
-import { Purpose } from "../../src/purposes/purpose";
-import { ErasureOutbox } from "../../src/requests/erasure-outbox";
+import { RecipientRegistry } from "../../src/features/disclosure/recipient-registry";
+import { Purpose } from "../../src/kernel/purposes/purpose";
+import { ErasureOutbox } from "../../src/features/requests/erasure-outbox";
 import { insertCampaign, insertCustomer, insertEntry } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { complete, receive } from "./requests-support";

@@ -8,12 +8,12 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ENTITIES } from "../../src/entities";
-import { Customer } from "../../src/entities/customer";
+import { ENTITIES } from "../../src/kernel/model";
+import { Customer } from "../../src/kernel/model/customer";
 import { getMetadataArgsStorage } from "typeorm";
-import { readFieldPolicy, type FieldPolicy } from "../../src/governance/field-policy";
-import { ALL_PURPOSES, Purpose, PURPOSE_CLAUSES } from "../../src/purposes/purpose";
-import { buildGatewaySchema } from "../../src/schema/build-schema";
+import { readFieldPolicy, type FieldPolicy } from "../../src/kernel/gate/field-policy";
+import { ALL_PURPOSES, Purpose, PURPOSE_CLAUSES } from "../../src/kernel/purposes/purpose";
+import { buildGatewaySchema } from "../../src/app/schema/build-schema";
 
 let schema: GraphQLSchema;
 let policy: FieldPolicy;

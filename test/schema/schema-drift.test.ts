@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildGatewaySchema } from "../../src/schema/build-schema";
-import { printGatewaySchema } from "../../src/schema/print-schema";
+import { buildGatewaySchema } from "../../src/app/schema/build-schema";
+import { printGatewaySchema } from "../../src/app/schema/print-schema";
 
 describe("schema/schema.graphql", () => {
   it("is exactly what the code emits (run `npm run schema:emit` after changing the schema)", async () => {

@@ -1,6 +1,6 @@
 import type { Logger, QueryRunner } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Purpose } from "../../src/purposes/purpose";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { ask, bucket, customersQuery, errorCodes, META, spentBy, usageQuery } from "./helpers";
 import { plantTarget, seedCrowds } from "./population";

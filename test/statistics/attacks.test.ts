@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PREFECTURE_NAMES } from "../../src/seed/prefectures";
-import { Purpose } from "../../src/purposes/purpose";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { ask, bucket, errorCodes, KEY, META } from "./helpers";
 import { plantCell, plantTarget, seedCrowds, type Target } from "./population";

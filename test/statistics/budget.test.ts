@@ -1,10 +1,10 @@
 import { inject, afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/data-source";
-import { Purpose } from "../../src/purposes/purpose";
+import { Purpose } from "../../src/kernel/purposes/purpose";
 import { startGateway } from "../../src/server/create-gateway";
-import { PrivacyLedger } from "../../src/statistics/ledger";
-import { currentMonth, monthIndex, monthOf } from "../../src/statistics/months";
-import { startTestGateway, type TestGateway } from "../support/test-gateway";
+import { PrivacyLedger } from "../../src/features/statistics/ledger";
+import { currentMonth, monthIndex, monthOf } from "../../src/features/statistics/months";
+import { startTestGateway, testSettings, type TestGateway } from "../support/test-gateway";
 import { ask, customersQuery, errorCodes, spentBy } from "./helpers";
 import { seedCrowds } from "./population";
 
@@ -96,7 +96,7 @@ describe("the privacy budget", () => {
     const key = await t.client("analyst-f", [Purpose.USAGE_STATISTICS]);
     for (const args of DISTINCT.slice(0, 3)) await ask(t, key, customersQuery(args));
     const db = await openDatabase({ url: inject("databaseUrl"), poolSize: 2 });
-    const restarted = await startGateway({ db, config: { port: 0, introspection: false, limits: { maxDepth: 8, maxAliases: 15, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } } });
+    const restarted = await startGateway({ db, settings: testSettings() });
     try {
       const res = await fetch(restarted.url, {
         method: "POST",
@@ -104,7 +104,7 @@ describe("the privacy budget", () => {
         body: JSON.stringify({ query: customersQuery(DISTINCT[4]) }),
       });
       expect(res.status).toBe(429);
-      expect((await res.json()).errors[0].extensions.code).toBe("PRIVACY_BUDGET_EXHAUSTED");
+      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe("PRIVACY_BUDGET_EXHAUSTED");
     } finally {
       await restarted.stop();
       await db.destroy();

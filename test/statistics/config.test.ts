@@ -1,10 +1,7 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { openDatabase } from "../../src/db/data-source";
+import { describe, expect, it } from "vitest";
 import { SERVICES } from "../../src/seed/demo-data";
-import { startGateway } from "../../src/server/create-gateway";
-import { DEFAULT_SERVICES, loadStatisticsConfig } from "../../src/statistics/config";
-
-const limits = { maxDepth: 8, maxAliases: 15, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 };
+import { DEFAULT_SERVICES } from "../../src/config/statistics";
+import { loadStatisticsConfig } from "../../src/config/settings";
 
 describe("statistics configuration", () => {
   it("has safe defaults: k = 10, ε = 1 per query, a budget of 10 per month, δ = 1e-6", () => {
@@ -50,26 +47,5 @@ describe("statistics configuration", () => {
 
   it("uses the demo data's service catalogue by default", () => {
     expect([...DEFAULT_SERVICES]).toEqual([...SERVICES]);
-  });
-});
-
-describe("startup", () => {
-  const saved = process.env.STATS_MIN_GROUP_SIZE;
-  afterAll(() => {
-    if (saved === undefined) delete process.env.STATS_MIN_GROUP_SIZE;
-    else process.env.STATS_MIN_GROUP_SIZE = saved;
-  });
-
-  it("refuses to start the gateway with STATS_MIN_GROUP_SIZE below 5", async () => {
-    const db = await openDatabase({ url: inject("databaseUrl"), poolSize: 2 });
-    try {
-      process.env.STATS_MIN_GROUP_SIZE = "4";
-      await expect(startGateway({ db, config: { port: 0, introspection: false, limits } })).rejects.toThrow(/STATS_MIN_GROUP_SIZE must be at least 5/);
-      process.env.STATS_MIN_GROUP_SIZE = "5";
-      const gateway = await startGateway({ db, config: { port: 0, introspection: false, limits } });
-      await gateway.stop();
-    } finally {
-      await db.destroy();
-    }
   });
 });

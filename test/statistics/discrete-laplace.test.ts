@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { bernoulliExpMinus, discreteLaplaceVariance, laplaceNoise, sampleDiscreteLaplace } from "../../src/statistics/noise/discrete-laplace";
-import { rational, type Rational } from "../../src/statistics/noise/rational";
-import { SecureRandom } from "../../src/statistics/noise/secure-random";
-import { releaseThreshold } from "../../src/statistics/noise/threshold";
+import { bernoulliExpMinus, discreteLaplaceVariance, laplaceNoise, sampleDiscreteLaplace } from "../../src/features/statistics/noise/discrete-laplace";
+import { rational, type Rational } from "../../src/features/statistics/noise/rational";
+import { SecureRandom } from "../../src/features/statistics/noise/secure-random";
+import { releaseThreshold } from "../../src/features/statistics/noise/threshold";
 
 /**
  * Statistical tests of the noise sampler. Every bound is at least 6 standard errors (or a

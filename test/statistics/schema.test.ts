@@ -9,11 +9,11 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readFieldPolicy } from "../../src/governance/field-policy";
-import { ALLOWED_FOR } from "../../src/purposes/directives";
-import { Purpose } from "../../src/purposes/purpose";
-import { buildGatewaySchema } from "../../src/schema/build-schema";
-import { STATISTICS_ROOT, statisticsCoordinates, statisticsTypes } from "../../src/statistics/aggregate-only";
+import { readFieldPolicy } from "../../src/kernel/gate/field-policy";
+import { ALLOWED_FOR } from "../../src/kernel/schema/directives";
+import { Purpose } from "../../src/kernel/purposes/purpose";
+import { buildGatewaySchema } from "../../src/app/schema/build-schema";
+import { STATISTICS_ROOT, statisticsCoordinates, statisticsTypes } from "../../src/features/statistics/aggregate-only";
 
 const PERSONAL_TYPES = ["Customer", "ServiceUsage", "CampaignEntry", "NotificationSubscription"];
 

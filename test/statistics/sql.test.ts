@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadStatisticsConfig, type StatisticsConfig } from "../../src/statistics/config";
-import { StatisticsDimension as D } from "../../src/statistics/dimensions";
-import { planMechanism, type MechanismPlan } from "../../src/statistics/mechanism";
-import { currentMonth } from "../../src/statistics/months";
-import { normaliseRequest, type StatisticsRequest } from "../../src/statistics/query";
-import { buildAggregateSql, type Measure } from "../../src/statistics/sql";
-import { aggregatePlan } from "../../src/statistics/statistics-store";
+import { loadStatisticsConfig, type StatisticsConfig } from "../../src/config/settings";
+import { StatisticsDimension as D } from "../../src/features/statistics/dimensions";
+import { planMechanism, type MechanismPlan } from "../../src/features/statistics/mechanism";
+import { currentMonth } from "../../src/features/statistics/months";
+import { normaliseRequest, type StatisticsRequest } from "../../src/features/statistics/query";
+import { buildAggregateSql, type Measure } from "../../src/features/statistics/sql";
+import { aggregatePlan } from "../../src/features/statistics/statistics-store";
 import { insertCustomer, insertUsage } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { seedCrowds } from "./population";

@@ -3,7 +3,8 @@ import { inject } from "vitest";
 import type { DataSource } from "typeorm";
 import { ClientRegistry } from "../../src/clients/client-registry";
 import { openDatabase } from "../../src/db/data-source";
-import type { Purpose } from "../../src/purposes/purpose";
+import type { Purpose } from "../../src/kernel/purposes/purpose";
+import { loadSettings, type Settings } from "../../src/config/settings";
 import { startGateway, type GatewayOptions, type RunningGateway } from "../../src/server/create-gateway";
 
 export interface GqlResponse {
@@ -44,15 +45,25 @@ export async function resetStore(db: DataSource): Promise<void> {
   if (tables.length) await db.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(", ")} RESTART IDENTITY CASCADE`);
 }
 
+/**
+ * The settings of a test gateway: the environment (tests set privacy parameters there), an
+ * ephemeral port, the test database, no background erasure worker, plus `env` overrides.
+ */
+export function testSettings(env: Record<string, string | undefined> = {}): Settings {
+  return loadSettings({ ...process.env, PORT: "0", INTROSPECTION: "true", AUTH_CACHE_TTL_MS: "5000", ERASURE_OUTBOX_INTERVAL_MS: "0", DATABASE_URL: inject("databaseUrl"), ...env });
+}
+
+export interface TestGatewayOptions extends Partial<Omit<GatewayOptions, "db" | "settings">> {
+  /** settings overrides, as environment variables */
+  env?: Record<string, string | undefined>;
+}
+
 /** The real gateway on an ephemeral port, over the test database, with an empty store. */
-export async function startTestGateway(options: Partial<Omit<GatewayOptions, "db">> = {}): Promise<TestGateway> {
+export async function startTestGateway({ env, ...options }: TestGatewayOptions = {}): Promise<TestGateway> {
+  const settings = testSettings(env);
   const db = await openDatabase({ url: inject("databaseUrl"), poolSize: 8 });
   await resetStore(db);
-  const gateway = await startGateway({
-    db,
-    config: { port: 0, introspection: true, authCacheTtlMs: 5000, limits: { maxDepth: 8, maxAliases: 15, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } },
-    ...options,
-  });
+  const gateway = await startGateway({ db, settings, ...options });
   const clients = new ClientRegistry(db);
   const base = gateway.url.replace(/\/graphql$/, "");
 

@@ -1,0 +1,18 @@
+import { loadSettings, SettingsError, type Settings } from "../config/settings";
+import { logger } from "../observability/logger";
+
+/**
+ * The settings of a process (the gateway, a CLI) as it starts: invalid ones end it with
+ * their message on stderr and exit status 2, never a stack trace or a half-started gateway.
+ */
+export function startupSettings(): Settings {
+  try {
+    const settings = loadSettings();
+    logger.level = settings.log.level;
+    return settings;
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,111 @@
+import { z } from "zod";
+import { boolean, integer, oneOf, optionalText, text } from "./env-vars";
+import { statisticsConfigOf, statisticsProblems, statisticsVariables, type StatisticsConfig } from "./statistics";
+
+export type { StatisticsConfig } from "./statistics";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Every setting of the gateway, its CLIs and the demo: the one configuration object. It is
+ * read from the environment here and only here, validated as a whole at start-up, and
+ * frozen; each part of the gateway is handed the slice it needs. A bad value stops the
+ * start with a message naming every bad variable, instead of failing on first use.
+ */
+export interface Settings {
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    readonly introspection: boolean;
+    readonly limits: { readonly maxDepth: number; readonly maxAliases: number; readonly maxCost: number; readonly maxTokens: number; readonly maxDirectives: number };
+  };
+  readonly store: { readonly databaseUrl: string | null; readonly dataDir: string; readonly poolSize: number };
+  /** how long an authenticated key is remembered (only while revocations are relayed by NOTIFY); 0 = never */
+  readonly auth: { readonly cacheTtlMs: number };
+  readonly log: { readonly level: LogLevel };
+  readonly demo: { readonly customers: number };
+  readonly audit: { readonly ledgerRetentionDays: number; readonly maxBatch: number };
+  readonly requests: {
+    readonly deadlineDays: number;
+    readonly erasure: { readonly intervalMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
+  };
+  readonly statistics: StatisticsConfig;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The environment variables, each with its default and its bounds (documented in the README). */
+const variables = z.object({
+  PORT: integer(4000, 0, 65_535),
+  HOST: text("127.0.0.1", { test: /^[0-9A-Za-z.:-]{1,253}$/, hint: "a host name or IP address" }),
+  INTROSPECTION: boolean(true),
+  MAX_DEPTH: integer(8, 1, 100),
+  MAX_ALIASES: integer(15, 0, 1000),
+  MAX_COST: integer(5000, 1, 1_000_000),
+  MAX_TOKENS: integer(2000, 1, 1_000_000),
+  MAX_DIRECTIVES: integer(20, 1, 1000),
+  DATABASE_URL: optionalText({ test: /^postgres(ql)?:\/\//, hint: "a postgres:// connection string" }),
+  PGW_DATA_DIR: text(".data/pglite"),
+  DB_POOL_SIZE: integer(10, 1, 1000),
+  AUTH_CACHE_TTL_MS: integer(5000, 0, DAY_MS),
+  LOG_LEVEL: oneOf<LogLevel>("info", LOG_LEVELS),
+  SEED_CUSTOMERS: integer(2000, 1, 10_000_000),
+  LEDGER_RETENTION_DAYS: integer(1095, 1, 36_500),
+  AUDIT_MAX_BATCH: integer(500, 1, 100_000),
+  DSR_DEADLINE_DAYS: integer(14, 1, 365),
+  ERASURE_OUTBOX_INTERVAL_MS: integer(10_000, 0, DAY_MS),
+  ERASURE_RETRY_BASE_MS: integer(30_000, 0, DAY_MS),
+  ERASURE_MAX_ATTEMPTS: integer(8, 1, 100),
+  ...statisticsVariables,
+});
+
+/** Settings that cannot be used: every problem, one per line. */
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "SettingsError";
+  }
+}
+
+/** Reads and validates every setting; throws a SettingsError naming each bad variable. */
+export function loadSettings(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
+  const parsed = variables.safeParse(env);
+  if (!parsed.success) {
+    throw new SettingsError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  const v = parsed.data;
+  const problems = statisticsProblems(v);
+  if (problems.length) throw new SettingsError(problems);
+  return deepFreeze({
+    http: {
+      port: v.PORT,
+      host: v.HOST,
+      introspection: v.INTROSPECTION,
+      limits: { maxDepth: v.MAX_DEPTH, maxAliases: v.MAX_ALIASES, maxCost: v.MAX_COST, maxTokens: v.MAX_TOKENS, maxDirectives: v.MAX_DIRECTIVES },
+    },
+    store: { databaseUrl: v.DATABASE_URL, dataDir: v.PGW_DATA_DIR, poolSize: v.DB_POOL_SIZE },
+    auth: { cacheTtlMs: v.AUTH_CACHE_TTL_MS },
+    log: { level: v.LOG_LEVEL },
+    demo: { customers: v.SEED_CUSTOMERS },
+    audit: { ledgerRetentionDays: v.LEDGER_RETENTION_DAYS, maxBatch: v.AUDIT_MAX_BATCH },
+    requests: {
+      deadlineDays: v.DSR_DEADLINE_DAYS,
+      erasure: { intervalMs: v.ERASURE_OUTBOX_INTERVAL_MS, retryBaseMs: v.ERASURE_RETRY_BASE_MS, maxAttempts: v.ERASURE_MAX_ATTEMPTS },
+    },
+    statistics: statisticsConfigOf(v),
+  });
+}
+
+/** The statistics settings alone (tests of the privacy parameters). */
+export function loadStatisticsConfig(env: Readonly<Record<string, string | undefined>> = {}): StatisticsConfig {
+  return loadSettings(env).statistics;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

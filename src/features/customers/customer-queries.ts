@@ -1,0 +1,49 @@
+import { Max, Min } from "class-validator";
+import { Arg, Args, ArgsType, Ctx, Field, ID, Int, Query, Resolver } from "type-graphql";
+import { Customer } from "../../kernel/model";
+import { AllowedFor } from "../../kernel/schema/decorators";
+import { Purpose } from "../../kernel/purposes/purpose";
+import type { GatewayContext } from "../../kernel/request-context";
+import { CustomerFilter, CustomerOrder } from "./inputs/customer-filter";
+import { Node } from "../../kernel/model/node";
+
+const { SERVICE_PROVISION: SP, PRODUCT_IMPROVEMENT: PI, NOTIFICATION: NO, DATA_SUBJECT_REQUEST: DSR, INDIVIDUAL_AGREEMENT: IA } = Purpose;
+
+@ArgsType()
+class CustomersArgs {
+  @Field(() => CustomerFilter, { nullable: true })
+  filter?: CustomerFilter;
+
+  @Field(() => [CustomerOrder], { nullable: true })
+  orderBy?: CustomerOrder[];
+
+  @Field(() => Int, { defaultValue: 20, description: "Page size, 1 to 100." })
+  @Min(1)
+  @Max(100)
+  first: number;
+
+  @Field(() => Int, { defaultValue: 0 })
+  @Min(0)
+  offset: number;
+}
+
+@Resolver()
+export class CustomerQueries {
+  @Query(() => Customer, { nullable: true, description: "One customer, if the declared purpose may reach them." })
+  @AllowedFor(SP, PI, NO, DSR, IA)
+  customer(@Arg("id", () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Customer | null> {
+    return ctx.data.customer(id);
+  }
+
+  @Query(() => Node, { nullable: true, description: "Any object by id, if the declared purpose may reach it." })
+  @AllowedFor(SP, PI, NO, DSR, IA)
+  node(@Arg("id", () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Node | null> {
+    return ctx.data.node(id);
+  }
+
+  @Query(() => [Customer], { description: "Customers the declared purpose may reach (subscribers only under NOTIFICATION)." })
+  @AllowedFor(SP, PI, NO, IA)
+  customers(@Args() args: CustomersArgs, @Ctx() ctx: GatewayContext): Promise<Customer[]> {
+    return ctx.data.listCustomers({ filter: args.filter, orderBy: args.orderBy, first: args.first, offset: args.offset });
+  }
+}

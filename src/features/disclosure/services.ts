@@ -1,0 +1,23 @@
+import type { DataSource } from "typeorm";
+import { requireComplianceRole } from "../../kernel/caller/compliance";
+import { ComplianceRole } from "../../kernel/caller/roles";
+import { provide, serviceKey } from "../../kernel/services";
+import { searchDisclosures, type DisclosureFilter, type DisclosureRecordRow } from "./ledger-queries";
+import { RecipientRegistry, type RecipientSummary } from "./recipient-registry";
+
+/** The privacy officer's view of the disclosure ledger and the recipients registry. */
+export interface LedgerReader {
+  disclosures(filter: DisclosureFilter, page: { first: number; offset: number }): Promise<DisclosureRecordRow[]>;
+  recipients(): Promise<RecipientSummary[]>;
+}
+
+export const LEDGER = serviceKey<LedgerReader>("disclosure.ledger");
+
+export const ledgerReader = (db: DataSource) =>
+  provide(LEDGER, (ctx) => {
+    requireComplianceRole(ctx, ComplianceRole.PRIVACY_OFFICER);
+    return {
+      disclosures: (filter, page) => searchDisclosures(db, filter, page),
+      recipients: () => new RecipientRegistry(db).list(),
+    };
+  });

@@ -1,0 +1,21 @@
+import type { GatewayFeature } from "../../kernel/feature";
+import { RequestCodes } from "./codes";
+import { ErasureOutbox, httpTransport } from "./erasure-outbox";
+import { openRequestRowRule } from "./request-row-rule";
+import { DataSubjectRequestResolver } from "./request-resolvers";
+import { requestStore } from "./request-store";
+
+/** Customers' requests (agreement 1.5): disclosure, correction, erasure and its notices. */
+export const requestsFeature: GatewayFeature = {
+  name: "requests",
+  requires: ["disclosure"],
+  codes: RequestCodes.table,
+  resolvers: [DataSubjectRequestResolver],
+  rowRules: [openRequestRowRule],
+  start({ db, settings }) {
+    const { deadlineDays, erasure } = settings.requests;
+    // erasure notices to recipients are delivered in the background, with retries
+    const stopOutbox = new ErasureOutbox(db, httpTransport, erasure).start(erasure.intervalMs);
+    return { services: [requestStore(db, deadlineDays)], stop: async () => stopOutbox() };
+  },
+};

@@ -1,0 +1,14 @@
+import type { GatewayFeature } from "../../kernel/feature";
+import { StatisticsCodes } from "./errors";
+import { StatisticsResolver } from "./graphql/statistics-resolver";
+import { statisticsOnly } from "./rules/statistics-only";
+import { statisticsStore } from "./services";
+
+/** Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only. */
+export const statisticsFeature: GatewayFeature = {
+  name: "statistics",
+  codes: StatisticsCodes.table,
+  resolvers: [StatisticsResolver],
+  rules: { "purpose-reach": [statisticsOnly] },
+  start: ({ db, settings }) => ({ services: [statisticsStore(db, settings.statistics)] }),
+};

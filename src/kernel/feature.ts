@@ -1,0 +1,74 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLDirective, GraphQLSchema } from "graphql";
+import type { DataSource } from "typeorm";
+import type { Settings } from "../config/settings";
+import type { RowRule } from "./data/row-rule";
+import type { ErrorCatalogue, ErrorCodeTable } from "./errors/catalogue";
+import type { FieldPolicy } from "./gate/field-policy";
+import type { AllowedDecision, Decision } from "./gate/gate";
+import type { GovernanceRule } from "./gate/governance-input";
+import type { GateStage } from "./gate/stages";
+import type { GatewayContext } from "./request-context";
+import type { ServiceProvider } from "./services";
+
+/**
+ * The one interface through which a feature (disclosure, consent, statistics, requests,
+ * audit, policy, the customer API) plugs into the kernel. What it declares statically
+ * (codes, resolvers, directives, rules, row rules) is read before the schema is built;
+ * what needs the running store (services, plugins, background work) comes from `start`.
+ * Features are composed in one place, src/app/compose.ts, which checks their order.
+ */
+export interface GatewayFeature {
+  readonly name: string;
+  /** features that must be composed before this one */
+  readonly requires?: readonly string[];
+  /** the feature's error codes, joined into the one catalogue */
+  readonly codes?: ErrorCodeTable;
+  /** type-graphql resolver classes */
+  readonly resolvers?: readonly Function[];
+  /** directive definitions, built over the schema's generated types */
+  readonly directives?: (built: GraphQLSchema) => readonly GraphQLDirective[];
+  /** gate rules, by stage */
+  readonly rules?: Readonly<Partial<Record<GateStage, readonly GovernanceRule[]>>>;
+  /** narrowings of the customers a scope reaches */
+  readonly rowRules?: readonly RowRule[];
+  /** what the feature runs with the store: called once at start, in composition order */
+  start?(deps: FeatureDeps): FeatureRuntime | Promise<FeatureRuntime>;
+}
+
+/** What a feature is given at start. */
+export interface FeatureDeps {
+  readonly db: DataSource;
+  readonly settings: Settings;
+  readonly schema: GraphQLSchema;
+  readonly policy: FieldPolicy;
+  readonly catalogue: ErrorCatalogue;
+  /** the composed row rules, for stores that read customer-linked rows */
+  readonly rowRules: readonly RowRule[];
+}
+
+/** Marks a plugin's role, so the composition root can check the order of plugins. */
+export type PluginRole = "governance" | "audit";
+
+export interface RolePlugin {
+  readonly role: PluginRole;
+  readonly plugin: ApolloServerPlugin<GatewayContext>;
+}
+
+export interface FeatureRuntime {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a provider of any service type
+  readonly services?: readonly ServiceProvider<any>[];
+  /**
+   * Checks that need the database, run after the pure gate on an allowed decision (an
+   * individual agreement must be registered); may still refuse it. Run in composition order.
+   */
+  readonly afterGate?: (decision: AllowedDecision) => Promise<Decision>;
+  /** Apollo plugins, run after governance, in composition order */
+  readonly plugins?: readonly (ApolloServerPlugin<GatewayContext> | RolePlugin)[];
+  /**
+   * Records a request refused by authentication (no GraphQL operation to audit). Throws
+   * when it could not: the request is then answered 503 (fail closed).
+   */
+  readonly recordUnauthenticated?: (requestId: string) => Promise<void>;
+  stop?(): Promise<void>;
+}

@@ -3,7 +3,7 @@ import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import { ClientRegistry } from "../src/clients/client-registry";
 import { Purpose } from "../src/kernel/purposes/purpose";
-import { PREFECTURES } from "../src/seed/prefectures";
+import { PREFECTURES } from "../src/kernel/personal-data/prefectures";
 import { loadStatisticsConfig } from "../src/config/settings";
 import { measuresFor, planMechanism } from "../src/features/statistics/mechanism";
 import { currentMonth } from "../src/features/statistics/months";

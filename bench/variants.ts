@@ -4,7 +4,11 @@ import type { GatewayVariant } from "../src/server/create-gateway";
 import type { GatewayContext } from "../src/kernel/request-context";
 import type { PurposeScopedData } from "../src/kernel/data/purpose-scoped-data";
 import type { DataScope } from "../src/kernel/data/data-scope";
-import { Purpose } from "../src/kernel/purposes/purpose";
+import type { OperationDefinitionNode } from "graphql";
+import type { Purpose } from "../src/kernel/purposes/purpose";
+import { readFieldPolicy, type FieldPolicy } from "../src/kernel/gate/field-policy";
+import type { GovernanceInput } from "../src/kernel/gate/governance-input";
+import { reachOf, type Reach } from "../src/kernel/gate/reach";
 
 /**
  * The gateway without the gate or without the audit trail: benchmark baselines only. These
@@ -22,8 +26,14 @@ export function benchVariant({ ungoverned = false, unaudited = false }: { ungove
   };
 }
 
-/** For the benchmark's baseline: every operation gets a data layer for the purpose it names, unchecked. */
+/**
+ * For the benchmark's baseline: every operation gets a data layer for the purpose it names,
+ * unchecked. What it reaches is still computed (once per document, as the gate does), so
+ * the data layer loads the same columns: the difference measured is the gate's rules.
+ */
 function ungovernedPlugin(openData: (scope: DataScope) => PurposeScopedData): ApolloServerPlugin<GatewayContext> {
+  const reaches = new WeakMap<OperationDefinitionNode, Reach>();
+  let policy: FieldPolicy | null = null;
   return {
     async requestDidStart() {
       return {
@@ -31,7 +41,12 @@ function ungovernedPlugin(openData: (scope: DataScope) => PurposeScopedData): Ap
           const values = rc.operation?.directives?.find((d) => d.name.value === "purpose");
           const value = values?.arguments?.[0]?.value;
           const name = value?.kind === "EnumValue" ? (value.value as Purpose) : null;
-          const decision = { allowed: true as const, purpose: name ? { name, agreement: null } : null, reach: { fields: new Map(), inputs: new Map(), variableInputs: [] }, input: {} as never };
+          const operation = rc.operation!;
+          let reach = reaches.get(operation);
+          if (!reach) reaches.set(operation, (reach = reachOf(rc.schema, rc.document, operation)));
+          policy ??= readFieldPolicy(rc.schema);
+          const input = { policy } as unknown as GovernanceInput;
+          const decision = { allowed: true as const, purpose: name ? { name, agreement: null } : null, reach, input };
           rc.contextValue.decide(decision);
           rc.contextValue.open(openData({ purpose: name, agreement: null, caller: rc.contextValue.caller, decision }));
         },

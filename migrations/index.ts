@@ -6,6 +6,7 @@ import { Recipients1764200000000 } from "./1764200000000-recipients";
 import { AuditTrail1764210000000 } from "./1764210000000-audit-trail";
 import { PolicyVersions1764300000000 } from "./1764300000000-policy-versions";
 import { DataSubjectRequests1764400000000 } from "./1764400000000-data-subject-requests";
+import { KernelReads1764500000000 } from "./1764500000000-kernel-reads";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditTrail1764210000000,
   PolicyVersions1764300000000,
   DataSubjectRequests1764400000000,
+  KernelReads1764500000000,
 ];

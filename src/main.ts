@@ -4,7 +4,7 @@ import { startupSettings } from "./app/startup-settings";
 import { openStore } from "./db/open-store";
 import { logger } from "./observability/logger";
 import { issueDemoKeys } from "./seed/demo-clients";
-import { seedDemoConsents } from "./features/consent/demo-consents";
+import { seedDemoConsents } from "./seed/demo-consents";
 import { DEMO_CALLS } from "./seed/demo-calls";
 import { accountabilityDemoCalls, seedDemoRecipients } from "./seed/demo-recipients";
 import { seedDemoData } from "./seed/demo-data";

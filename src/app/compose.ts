@@ -7,6 +7,8 @@ import { policyFeature } from "../features/policy/feature";
 import { requestsFeature } from "../features/requests/feature";
 import { statisticsFeature } from "../features/statistics/feature";
 import type { RowRule } from "../kernel/data/row-rule";
+import { CUSTOMER_TABLES } from "../kernel/personal-data/customer-tables";
+import { PersonalDataRegistry } from "../kernel/personal-data/registry";
 import { ErrorCatalogue, KernelCodes } from "../kernel/errors/catalogue";
 import type { GatewayFeature } from "../kernel/feature";
 import type { GovernanceRule } from "../kernel/gate/governance-input";
@@ -22,9 +24,9 @@ export const FEATURES: readonly GatewayFeature[] = [
   policyFeature,
   consentFeature,
   disclosureFeature,
+  auditFeature,
   requestsFeature,
   statisticsFeature,
-  auditFeature,
 ];
 
 /** What the kernel is run with: everything the features declare, joined and checked. */
@@ -34,6 +36,8 @@ export interface Composition {
   /** the gate's rules, stage by stage (kernel's first in each stage) */
   readonly stages: ReadonlyArray<readonly GovernanceRule[]>;
   readonly rowRules: readonly RowRule[];
+  /** every declared table: the kernel's and the features' */
+  readonly registry: PersonalDataRegistry;
   readonly resolvers: readonly Function[];
   readonly directives: (built: GraphQLSchema) => GraphQLDirective[];
 }
@@ -57,6 +61,7 @@ export function compose(features: readonly GatewayFeature[] = FEATURES): Composi
     catalogue,
     stages: Object.freeze(stages),
     rowRules: Object.freeze(features.flatMap((f) => f.rowRules ?? [])),
+    registry: new PersonalDataRegistry([...CUSTOMER_TABLES, ...features.flatMap((f) => f.tables ?? [])]),
     resolvers: Object.freeze(features.flatMap((f) => f.resolvers ?? [])),
     directives: (built: GraphQLSchema) => features.flatMap((f) => [...(f.directives?.(built) ?? [])]),
   });

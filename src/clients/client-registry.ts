@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { IsNull } from "typeorm";
-import { ApiClient } from "../kernel/model";
+import { ApiClient } from "./api-client-entity";
 import type { Caller } from "../kernel/gate/governance-input";
 import { isPurpose, type Purpose } from "../kernel/purposes/purpose";
 import { ALL_ROLES, isComplianceRole } from "../kernel/caller/roles";

@@ -70,7 +70,7 @@ const delta = parsed((raw) => {
 const services = parsed((raw) => {
   const list = raw?.trim() ? raw.split(",").map((s) => s.trim()).filter(Boolean) : [...DEFAULT_SERVICES];
   for (const service of list) {
-    if (!/^[\p{L}\p{N}][\p{L}\p{N} &'.\-]{0,63}$/u.test(service) || service === OTHER_SERVICE) {
+    if (!/^[\p{L}\p{N}][\p{L}\p{N} &'.-]{0,63}$/u.test(service) || service === OTHER_SERVICE) {
       throw new Error(`must list valid service names; "${service}" is not one`);
     }
   }

@@ -1,6 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import type { GraphQLDirective, GraphQLSchema } from "graphql";
-import type { DataSource } from "typeorm";
 import type { Settings } from "../config/settings";
 import type { RowRule } from "./data/row-rule";
 import type { ErrorCatalogue, ErrorCodeTable } from "./errors/catalogue";
@@ -10,6 +9,10 @@ import type { GovernanceRule } from "./gate/governance-input";
 import type { GateStage } from "./gate/stages";
 import type { GatewayContext } from "./request-context";
 import type { ServiceProvider } from "./services";
+import type { TableDeclaration } from "./personal-data/declaration";
+import type { PersonalDataRegistry } from "./personal-data/registry";
+import type { FeatureDb } from "./store/feature-db";
+import type { AggregateReader } from "./store/aggregates";
 
 /**
  * The one interface through which a feature (disclosure, consent, statistics, requests,
@@ -32,13 +35,19 @@ export interface GatewayFeature {
   readonly rules?: Readonly<Partial<Record<GateStage, readonly GovernanceRule[]>>>;
   /** narrowings of the customers a scope reaches */
   readonly rowRules?: readonly RowRule[];
+  /** the store tables the feature owns, each declared with its personal data (declaration.ts) */
+  readonly tables?: readonly TableDeclaration[];
   /** what the feature runs with the store: called once at start, in composition order */
   start?(deps: FeatureDeps): FeatureRuntime | Promise<FeatureRuntime>;
 }
 
 /** What a feature is given at start. */
 export interface FeatureDeps {
-  readonly db: DataSource;
+  /** SQL on the feature's own tables and the public ones; customer rows only through the kernel */
+  readonly db: FeatureDb;
+  /** aggregates over customer-linked tables, checked to carry no identifier (statistics, counts) */
+  readonly aggregates: AggregateReader;
+  readonly registry: PersonalDataRegistry;
   readonly settings: Settings;
   readonly schema: GraphQLSchema;
   readonly policy: FieldPolicy;
@@ -56,7 +65,6 @@ export interface RolePlugin {
 }
 
 export interface FeatureRuntime {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a provider of any service type
   readonly services?: readonly ServiceProvider<any>[];
   /**
    * Checks that need the database, run after the pure gate on an allowed decision (an

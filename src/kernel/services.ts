@@ -27,10 +27,8 @@ export function provide<T>(key: ServiceKey<T>, create: (ctx: GatewayContext) => 
 
 /** The services of the composed features, by key name (a name offered twice stops the start). */
 export class ServiceRegistry {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- providers of different service types
   private readonly providers = new Map<string, ServiceProvider<any>>();
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- providers of different service types
   constructor(providers: readonly ServiceProvider<any>[]) {
     for (const provider of providers) {
       if (this.providers.has(provider.key.name)) throw new Error(`service ${provider.key.name} is offered twice`);

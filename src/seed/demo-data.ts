@@ -1,10 +1,8 @@
 import { fakerJA as faker } from "@faker-js/faker";
 import type { DataSource } from "typeorm";
 import { loadSettings } from "../config/settings";
-import { DataSubjectRequestKind } from "../features/requests/request-enums";
-import { DataSubjectRequestStore } from "../features/requests/request-store";
 import { bulkInsert } from "./bulk-insert";
-import { PREFECTURES } from "./prefectures";
+import { PREFECTURES } from "../kernel/personal-data/prefectures";
 
 export const SERVICES = ["Mobile", "Broadband", "Streaming", "Cloud Storage", "Travel Booking"] as const;
 const GENDERS = ["FEMALE", "MALE", "OTHER", "UNDISCLOSED"] as const;
@@ -115,8 +113,15 @@ export async function seedDemoData(db: DataSource, { customers, usagePerCustomer
   // reaches only customers with an open request, so the privacy office has work to show.
   const active = ids.filter((_, i) => customerRows[i][10] === null); // [10]: deleted_at
   const requesters = faker.helpers.arrayElements(active, Math.min(3, active.length));
-  const requests = new DataSubjectRequestStore(db, null, new Set(), deadlineDays);
-  for (const customerId of requesters) await requests.receive(customerId, DataSubjectRequestKind.DISCLOSURE, [], "demo: received by post");
+  for (const customerId of requesters) {
+    // recorded as the request store records one (received, with its first history step)
+    await db.query(
+      `WITH request AS (
+         INSERT INTO data_subject_request (customer_id, kind, status, due_at) VALUES ($1, 'DISCLOSURE', 'RECEIVED', now() + make_interval(days => $2)) RETURNING id)
+       INSERT INTO data_subject_request_event (request_id, status, note) SELECT id, 'RECEIVED', 'demo: received by post' FROM request`,
+      [customerId, deadlineDays],
+    );
+  }
   return true;
 }
 

@@ -14,7 +14,10 @@ import { buildGatewaySchema } from "../app/schema/build-schema";
 import { AuthenticationCache } from "../clients/authentication-cache";
 import { ClientRegistry } from "../clients/client-registry";
 import type { Settings } from "../config/settings";
+import { KernelData } from "../kernel/data/kernel-data";
 import { PurposeScopedData } from "../kernel/data/purpose-scoped-data";
+import { aggregateReader } from "../kernel/store/aggregates";
+import { featureDb } from "../kernel/store/feature-db";
 import type { DataScope } from "../kernel/data/data-scope";
 import { KernelCode } from "../kernel/errors/catalogue";
 import type { FeatureRuntime, GatewayFeature } from "../kernel/feature";
@@ -22,7 +25,7 @@ import { createGate, type Gate } from "../kernel/gate/gate";
 import { GatewayContext } from "../kernel/request-context";
 import { ServiceRegistry } from "../kernel/services";
 import { logger } from "../observability/logger";
-import { registry } from "../observability/metrics";
+import { registry as metrics } from "../observability/metrics";
 import { authenticate } from "./authenticate";
 import { createFormatError } from "./format-error";
 import { governancePlugin } from "./governance-plugin";
@@ -66,13 +69,28 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
   const schema = await buildGatewaySchema(composition);
   const gate = createGate(schema, composition.stages, composition.catalogue);
 
+  const { registry } = composition;
+  // the schema and the store must hold exactly what the personal-data declaration says
+  registry.checkSchema(schema);
+  await registry.checkStore((sql) => db.query(sql));
+  const aggregates = aggregateReader(db, registry);
+
   const runtimes: FeatureRuntime[] = [];
   const stopAll = async () => {
     for (const runtime of [...runtimes].reverse()) await runtime.stop?.();
   };
   try {
     for (const feature of composition.features) {
-      const runtime = await feature.start?.({ db, settings, schema, policy: gate.policy, catalogue: composition.catalogue, rowRules: composition.rowRules });
+      const runtime = await feature.start?.({
+        db: featureDb(db, feature.name, registry.tables),
+        aggregates,
+        registry,
+        settings,
+        schema,
+        policy: gate.policy,
+        catalogue: composition.catalogue,
+        rowRules: composition.rowRules,
+      });
       if (runtime) runtimes.push(runtime);
     }
   } catch (error) {
@@ -80,7 +98,8 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
     throw error;
   }
   const services = new ServiceRegistry(runtimes.flatMap((r) => r.services ?? []));
-  const openData = (scope: DataScope) => new PurposeScopedData(db, scope, composition.rowRules);
+  const kernel = new KernelData(db, registry, composition.rowRules);
+  const openData = (scope: DataScope) => new PurposeScopedData(kernel, scope);
 
   const clients = new ClientRegistry(db);
   const authCache = new AuthenticationCache(settings.auth.cacheTtlMs);
@@ -153,7 +172,7 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
     res.json({ status: "ok" });
   });
   app.get("/metrics", async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+    res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.use(
     "/graphql",

@@ -13,7 +13,7 @@ let hanako: string;
 let taro: string;
 let middle: Date;
 
-const search = `query A($f: AuditEventFilterInput, $first: Int, $before: ID) @purpose(name: DATA_SUBJECT_REQUEST) {
+const search = `query A($f: AuditEventFilterInput, $first: Int, $before: String) @purpose(name: DATA_SUBJECT_REQUEST) {
   auditEvents(filter: $f, first: $first, before: $before) { seq occurredAt clientName purpose operationName fields customerIds outcome errorCodes hash prevHash }
 }`;
 

@@ -288,14 +288,14 @@ describe("the consent API is governed like any personal data", () => {
     expect(n).toBe(0);
   });
 
-  it("lists consents of many customers in one batched statement", async () => {
+  it("lists consents of many customers in the customers' own statement", async () => {
     for (let i = 0; i < 5; i++) await insertConsent(t.db, (await insertCustomer(t.db)).id, "beta-tester");
     const before = await t.dataQueries();
     const res = await t.gql(`query All @purpose(name: SERVICE_PROVISION) { customers(first: 50) { id consents { agreement } } }`, { key: shop });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.customers.length).toBeGreaterThanOrEqual(7);
     expect(res.body.data.customers.filter((c: any) => c.consents.some((x: any) => x.agreement === "beta-tester"))).toHaveLength(6);
-    expect((await t.dataQueries()) - before).toBe(2); // customers, then every customer's consents
+    expect((await t.dataQueries()) - before).toBe(1); // the customers, each with their consents (JSON built in PostgreSQL)
   });
 });
 

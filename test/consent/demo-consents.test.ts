@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedDemoConsents } from "../../src/features/consent/demo-consents";
+import { seedDemoConsents } from "../../src/seed/demo-consents";
 import { Purpose } from "../../src/kernel/purposes/purpose";
 import { seedDemoData } from "../../src/seed/demo-data";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientRegistry } from "../../src/clients/client-registry";
-import { seedDemoConsents } from "../../src/features/consent/demo-consents";
+import { seedDemoConsents } from "../../src/seed/demo-consents";
 import { DEMO_CALLS } from "../../src/seed/demo-calls";
 import { issueDemoKeys } from "../../src/seed/demo-clients";
 import { seedDemoData } from "../../src/seed/demo-data";

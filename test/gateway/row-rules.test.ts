@@ -11,7 +11,6 @@ let marketing: string; // NOTIFICATION
 let privacy: string;
 const ids: Record<string, string> = {};
 let campaignId: string;
-let otherCampaignId: string;
 let winnerEntry: string;
 let loserEntry: string;
 
@@ -27,7 +26,7 @@ beforeAll(async () => {
   await t.db.query(`UPDATE customer SET deleted_at = now() WHERE id = $1`, [ids.deleted]);
   await t.db.query(`UPDATE customer SET erased_at = now() WHERE id = $1`, [ids.erased]);
   campaignId = await insertCampaign(t.db, "Spring");
-  otherCampaignId = await insertCampaign(t.db, "Summer");
+  await insertCampaign(t.db, "Summer"); // a campaign without winners
   winnerEntry = await insertEntry(t.db, campaignId, ids.winner, true);
   loserEntry = await insertEntry(t.db, campaignId, ids.loser, false);
   await insertEntry(t.db, campaignId, ids.deleted, true);
@@ -157,11 +156,20 @@ describe("corrections", () => {
   });
 });
 
-describe("batched loading", () => {
-  it("loads a page of customers with their usage and subscriptions in a fixed number of statements", async () => {
+describe("one statement per level", () => {
+  it("loads a page of customers with their usage and subscriptions in one statement (rows as JSON built in PostgreSQL)", async () => {
     const before = await t.dataQueries();
     const res = await t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customers(first: 100) { id serviceUsage { amount } subscriptions { channel } } }`, { key: shop });
     expect(res.body.data.customers.length).toBe(4);
-    expect((await t.dataQueries()) - before).toBe(3); // customers, usage for all, subscriptions for all (no N+1)
+    expect((await t.dataQueries()) - before).toBe(1);
+  });
+
+  it("batches what is reached through another road: a campaign's winners and their customers, one statement each", async () => {
+    const before = await t.dataQueries();
+    const res = await t.gql(`query Q @purpose(name: PRIZE_DELIVERY) { campaigns { winners { customer { fullName serviceUsage { amount } } } } }`, { key: office });
+    expect(res.status).toBe(403); // serviceUsage is not for PRIZE_DELIVERY
+    const ok = await t.gql(`query Q @purpose(name: PRIZE_DELIVERY) { campaigns { winners { customer { fullName } } } }`, { key: office });
+    expect(ok.body.data.campaigns.flatMap((c: any) => c.winners).length).toBeGreaterThan(0);
+    expect((await t.dataQueries()) - before).toBe(3); // campaigns, winners of all, their customers
   });
 });

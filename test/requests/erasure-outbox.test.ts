@@ -12,7 +12,7 @@ import { complete, receive } from "./requests-support";
 let t: TestGateway;
 let privacy: string;
 let endpoint: http.Server;
-let calls: Array<{ body: any; status: number }> = [];
+const calls: Array<{ body: any; status: number }> = [];
 let failuresLeft = 2;
 
 beforeAll(async () => {

@@ -44,7 +44,11 @@ describe("data subject requests", () => {
       `mutation F @purpose(name: DATA_SUBJECT_REQUEST) { refuseDataSubjectRequest(id: "${id}", reason: "identity not verified") { status refusalReason } }`,
       { key: privacy },
     );
-    expect(refused.body.data.refuseDataSubjectRequest).toEqual({ status: "REFUSED", refusalReason: "identity not verified" });
+    // closed, the request shows its status; what it says (the reason, free text that may quote
+    // the customer) only while one of the customer's requests is open
+    expect(refused.body.data.refuseDataSubjectRequest).toEqual({ status: "REFUSED", refusalReason: null });
+    const [{ refusal_reason }] = await t.db.query(`SELECT refusal_reason FROM data_subject_request WHERE id = $1`, [id]);
+    expect(refusal_reason).toBe("identity not verified");
     const again = await t.gql(`mutation C @purpose(name: DATA_SUBJECT_REQUEST) { completeDataSubjectRequest(id: "${id}") { request { status } } }`, {
       key: privacy,
     });

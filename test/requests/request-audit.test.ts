@@ -3,7 +3,7 @@ import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { auditRows, lastSeq, type AuditRow } from "../disclosure/recipient-fixtures";
-import { receive } from "./requests-support";
+import { complete, receive } from "./requests-support";
 
 /**
  * Customers' requests are personal data about their customer (a correction carries the old
@@ -81,7 +81,9 @@ describe("reading requests is audited with their customers", () => {
   const READ = (filter: string) => `query Read @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequests${filter} {
     id customerId kind status corrections { field requestedValue beforeValue afterValue appliedAt } } }`;
 
-  it("dataSubjectRequests with corrections records the customer's id (even once the request is closed)", async () => {
+  // Before: a closed request kept showing its corrections' values (e.g. the current e-mail or
+  // birth date) to DATA_SUBJECT_REQUEST indefinitely, though its customer was unreachable.
+  it("a closed request shows its facts, not its values, and still records the customer's id", async () => {
     const { res, event } = await audited(READ(`(filter: { customerId: "${yumi}" })`));
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
@@ -91,9 +93,14 @@ describe("reading requests is audited with their customers", () => {
         customerId: yumi,
         kind: "CORRECTION",
         status: "COMPLETED",
-        corrections: [{ field: "EMAIL", requestedValue: "yumi.kato@example.jp", beforeValue: "yumi@example.jp", afterValue: "yumi.kato@example.jp", appliedAt: expect.any(String) }],
+        corrections: [{ field: "EMAIL", requestedValue: null, beforeValue: null, afterValue: null, appliedAt: expect.any(String) }],
       },
     ]);
+    expect(JSON.stringify(res.body)).not.toContain("yumi");
+    const one = await t.gql(`query One @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequest(id: "${correctionId}") { status corrections { beforeValue afterValue } } }`, {
+      key: privacy,
+    });
+    expect(one.body.data.dataSubjectRequest).toEqual({ status: "COMPLETED", corrections: [{ beforeValue: null, afterValue: null }] });
     expect(event).toMatchObject({ outcome: "ACCEPTED", http_status: 200 });
     expect(event.customer_ids).toEqual([yumi]);
     expect(event.fields).toEqual(expect.arrayContaining(["Query.dataSubjectRequests", "DataSubjectRequest.corrections", "DataSubjectCorrection.beforeValue"]));
@@ -105,6 +112,13 @@ describe("reading requests is audited with their customers", () => {
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.dataSubjectRequests.map((r: any) => r.customerId).sort()).toEqual([yumi, ken].sort());
     expect([...event.customer_ids].sort()).toEqual([yumi, ken].sort());
+  });
+
+  it("while the customer has an open request again, their earlier requests' values are shown again", async () => {
+    const open = await receive(t, privacy, yumi, "DISCLOSURE");
+    const res = await t.gql(READ(`(filter: { customerId: "${yumi}", status: COMPLETED })`), { key: privacy });
+    expect(res.body.data.dataSubjectRequests[0].corrections[0]).toMatchObject({ beforeValue: "yumi@example.jp", afterValue: "yumi.kato@example.jp" });
+    await complete(t, privacy, open);
   });
 
   it("dataSubjectRequest(id:) records its customer", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PREFECTURE_NAMES } from "../../src/seed/prefectures";
+import { PREFECTURE_NAMES } from "../../src/kernel/personal-data/prefectures";
 import { Purpose } from "../../src/kernel/purposes/purpose";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { ask, bucket, errorCodes, KEY, META } from "./helpers";

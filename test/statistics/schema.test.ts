@@ -56,6 +56,7 @@ describe("USAGE_STATISTICS reaches aggregates only", () => {
       enum Purpose { SERVICE_PROVISION USAGE_STATISTICS }
       directive @allowedFor(purposes: [Purpose!]!) on FIELD_DEFINITION | OBJECT
       directive @reveals(coordinate: String!) on INPUT_FIELD_DEFINITION
+      directive @public on FIELD_DEFINITION | OBJECT | INTERFACE
       type Query { customer: Customer @allowedFor(purposes: [SERVICE_PROVISION]) statistics: Int @allowedFor(purposes: [USAGE_STATISTICS]) }
       type Customer @allowedFor(purposes: [SERVICE_PROVISION]) {
         prefecture: String @allowedFor(purposes: [SERVICE_PROVISION, USAGE_STATISTICS])

@@ -56,12 +56,15 @@ export function testSettings(env: Record<string, string | undefined> = {}): Sett
 export interface TestGatewayOptions extends Partial<Omit<GatewayOptions, "db" | "settings">> {
   /** settings overrides, as environment variables */
   env?: Record<string, string | undefined>;
+  /** another database than the test database (a private cluster) */
+  databaseUrl?: string;
 }
 
 /** The real gateway on an ephemeral port, over the test database, with an empty store. */
-export async function startTestGateway({ env, ...options }: TestGatewayOptions = {}): Promise<TestGateway> {
-  const settings = testSettings(env);
-  const db = await openDatabase({ url: inject("databaseUrl"), poolSize: 8 });
+export async function startTestGateway({ env, databaseUrl, ...options }: TestGatewayOptions = {}): Promise<TestGateway> {
+  const url = databaseUrl ?? inject("databaseUrl");
+  const settings = testSettings({ DATABASE_URL: url, ...env });
+  const db = await openDatabase({ url, poolSize: 8 });
   await resetStore(db);
   const gateway = await startGateway({ db, settings, ...options });
   const clients = new ClientRegistry(db);

@@ -112,7 +112,7 @@ class AuditEventsArgs {
   @Max(500)
   first: number;
 
-  @Field(() => ID, { nullable: true, description: "Only events before this seq (the last seq of the previous page)." })
+  @Field(() => String, { nullable: true, description: "Only events before this seq (the last seq of the previous page; a number)." })
   @Matches(/^[0-9]{1,18}$/)
   before?: string;
 }

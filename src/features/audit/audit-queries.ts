@@ -1,6 +1,6 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { AuditEvent, AuditOutcome } from "./audit-event";
-import { SqlFilter } from "./sql-filter";
+import { SqlFilter } from "../../kernel/store/sql-filter";
 
 export interface AuditEventFilter {
   customerId?: string | null;
@@ -12,7 +12,7 @@ export interface AuditEventFilter {
 }
 
 /** Audit events matching the filter, newest first, `first` at a time before sequence `before`. */
-export async function searchAuditEvents(db: DataSource, filter: AuditEventFilter, page: { first: number; before?: bigint | null }): Promise<AuditEvent[]> {
+export async function searchAuditEvents(db: FeatureDb, filter: AuditEventFilter, page: { first: number; before?: bigint | null }): Promise<AuditEvent[]> {
   const f = new SqlFilter()
     .add("customer_ids @> ARRAY[$?::uuid]", filter.customerId)
     .add("client_id = $?::uuid", filter.clientId)

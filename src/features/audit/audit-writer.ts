@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { RecipientKind } from "../../kernel/caller/recipient";
 import { chainHash, GENESIS_HASH, normalise, type AuditEvent, type AuditEventInput } from "./audit-event";
 
@@ -58,7 +58,7 @@ export class AuditWriter {
   readonly stats = { commits: 0, events: 0 };
 
   constructor(
-    private readonly db: DataSource,
+    private readonly db: FeatureDb,
     private readonly options: { maxBatch: number; ledgerRetentionDays: number },
   ) {}
 

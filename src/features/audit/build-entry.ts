@@ -70,11 +70,7 @@ export function buildAuditEntry(rc: GraphQLRequestContextWillSendResponse<Gatewa
 }
 
 function releasedBy(ctx: GatewayContext): string[] {
-  try {
-    return [...ctx.data.released];
-  } catch {
-    return []; // no data layer was opened: nothing was released
-  }
+  return ctx.opened ? ctx.data.released.ids() : []; // no data layer opened: nothing was released
 }
 
 /** The entry of a request refused before GraphQL (a bad or revoked API key). */

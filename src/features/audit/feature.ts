@@ -6,6 +6,7 @@ import { AUDIT_UNAVAILABLE_MESSAGE, auditPlugin } from "./audit-plugin";
 import { AuditWriter } from "./audit-writer";
 import { unauthenticatedEntry } from "./build-entry";
 import { AuditCode, AuditCodes } from "./codes";
+import { AUDIT_TABLES } from "./audit-tables";
 import { auditTrailReader } from "./services";
 
 /**
@@ -16,6 +17,7 @@ export const auditFeature: GatewayFeature = {
   name: "audit",
   requires: ["disclosure"],
   codes: AuditCodes.table,
+  tables: AUDIT_TABLES,
   resolvers: [AuditQueries],
   start({ db, settings }) {
     const writer = new AuditWriter(db, settings.audit);

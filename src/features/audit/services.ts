@@ -1,5 +1,5 @@
-import type { DataSource } from "typeorm";
-import { requireComplianceRole } from "../../kernel/caller/compliance";
+import type { FeatureDb } from "../../kernel/store/feature-db";
+import { requireComplianceRole } from "../../kernel/compliance";
 import { ComplianceRole } from "../../kernel/caller/roles";
 import { provide, serviceKey } from "../../kernel/services";
 import type { AuditEvent } from "./audit-event";
@@ -12,7 +12,7 @@ export interface AuditTrailReader {
 
 export const AUDIT_TRAIL = serviceKey<AuditTrailReader>("audit.trail");
 
-export const auditTrailReader = (db: DataSource) =>
+export const auditTrailReader = (db: FeatureDb) =>
   provide(AUDIT_TRAIL, (ctx) => {
     requireComplianceRole(ctx, ComplianceRole.PRIVACY_OFFICER);
     return { events: (filter, page) => searchAuditEvents(db, filter, page) };

@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import { chainHash, GENESIS_HASH } from "./audit-event";
 import { AUDIT_COLUMNS, toAuditEvent } from "./audit-queries";
 
@@ -25,7 +25,7 @@ export interface ChainReport {
  * the event's content (an altered event). Then checks that every ledger record still
  * agrees with its event.
  */
-export async function verifyChain(db: DataSource, options: { batchSize?: number } = {}): Promise<ChainReport> {
+export async function verifyChain(db: FeatureDb, options: { batchSize?: number } = {}): Promise<ChainReport> {
   const batchSize = options.batchSize ?? 1000;
   let expectedSeq = 1n;
   let prevHash = GENESIS_HASH;
@@ -57,7 +57,7 @@ function check(seq: bigint, expectedSeq: bigint, storedPrev: string, prevHash: s
 }
 
 /** The first ledger record whose content disagrees with the audit event it came from. */
-async function firstLedgerMismatch(db: DataSource): Promise<ChainReport["ledgerMismatch"]> {
+async function firstLedgerMismatch(db: FeatureDb): Promise<ChainReport["ledgerMismatch"]> {
   const [row] = await db.query(`
     SELECT d.id::text AS id, d.event_seq::text AS event_seq
     FROM disclosure_record d LEFT JOIN audit_event e ON e.seq = d.event_seq

@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { Decision } from "../../kernel/gate/gate";
 import type { ErrorCatalogue } from "../../kernel/errors/catalogue";
 import { refusal } from "../../kernel/errors/refusal";
@@ -13,7 +13,7 @@ type Allowed = Extract<Decision, { allowed: true }>;
  * (a primary-key read, not personal data) runs here, fresh on every request, so a
  * retirement takes effect on the next one. Refused before any resolver runs.
  */
-export function agreementCheck(db: DataSource, catalogue: ErrorCatalogue): (decision: Allowed) => Promise<Decision> {
+export function agreementCheck(db: FeatureDb, catalogue: ErrorCatalogue): (decision: Allowed) => Promise<Decision> {
   return async (decision) => {
     const purpose = decision.purpose;
     if (purpose?.name !== Purpose.INDIVIDUAL_AGREEMENT || !purpose.agreement) return decision;

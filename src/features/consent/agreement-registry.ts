@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from "typeorm";
+import type { FeatureDb, FeatureTx } from "../../kernel/store/feature-db";
 import { AGREEMENT_KEY_PATTERN } from "./agreement-key";
 
 /** An individual agreement (agreement 1.7): something the company separately asks customers for. */
@@ -20,7 +20,7 @@ const COLUMNS = `key, title, description, introduced_in, created_at, retired_at`
  * one (but its consents can still be withdrawn and stay on record).
  */
 export class AgreementRegistry {
-  constructor(private readonly db: DataSource | EntityManager) {}
+  constructor(private readonly db: FeatureDb | FeatureTx) {}
 
   async register(input: { key: string; title: string; description: string; introducedIn?: string }): Promise<IndividualAgreement> {
     if (!AGREEMENT_KEY_PATTERN.test(input.key)) throw new Error(`invalid agreement key "${input.key}" (lower-case letters, digits, . _ -)`);

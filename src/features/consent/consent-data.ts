@@ -1,7 +1,6 @@
-import DataLoader from "dataloader";
 import { GraphQLError } from "graphql";
-import type { DataSource } from "typeorm";
-import { Consent, Customer } from "../../kernel/model";
+import type { FeatureDb } from "../../kernel/store/feature-db";
+import type { Customer } from "../../kernel/model";
 import type { PurposeScopedData } from "../../kernel/data/purpose-scoped-data";
 import { provide, serviceKey } from "../../kernel/services";
 import { dataQueriesTotal } from "../../observability/metrics";
@@ -21,7 +20,7 @@ const COLUMNS = `id, customer_id, kind, agreement_key, recipient_id, policy_vers
  */
 export class ConsentData {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: FeatureDb,
     /** the request's data layer: its row rule, and its lookup (null when the purpose cannot reach the customer) */
     private readonly data: PurposeScopedData,
   ) {}
@@ -34,25 +33,9 @@ export class ConsentData {
     return this.data.customer(id);
   }
 
-  private readonly loader = new DataLoader<string, Consent[]>(async (customerIds) => {
-    const rule = this.data.customerRule("c");
-    this.count();
-    const rows = await this.db
-      .getRepository(Consent)
-      .createQueryBuilder("cn")
-      .innerJoin(Customer, "c", `c.id = cn.customer_id AND ${rule.sql}`, rule.params)
-      .where("cn.customer_id IN (:...ids)", { ids: [...customerIds] })
-      .orderBy("cn.granted_at", "DESC")
-      .addOrderBy("cn.id", "ASC")
-      .getMany();
-    const groups = new Map<string, Consent[]>(customerIds.map((id) => [id, []]));
-    for (const row of rows) groups.get(row.customerId)?.push(row);
-    return customerIds.map((id) => groups.get(id) ?? []);
-  });
-
   /** A reachable customer's consents, newest first (withdrawn ones too: they are the record). */
-  consentsOf(customerId: string): Promise<Consent[]> {
-    return this.loader.load(customerId);
+  consentsOf(customer: Customer): Promise<Consent[]> {
+    return this.data.related<Consent>(customer, "consents");
   }
 
   /**
@@ -130,8 +113,7 @@ export class ConsentData {
     return rows.length ? this.done(customer.id, rows[0]) : null;
   }
 
-  private done(customerId: string, row: Record<string, any>): Consent {
-    this.loader.clear(customerId);
+  private done(_customerId: string, row: Record<string, any>): Consent {
     return toConsent(row);
   }
 
@@ -145,8 +127,20 @@ function retryLater(): never {
   throw new GraphQLError("The consent changed concurrently; try again.", { extensions: { code: "BAD_REQUEST" } });
 }
 
+/** A consent record as the API shows it (the columns of the consent table's declaration). */
+export interface Consent {
+  id: string;
+  customerId: string;
+  kind: "INDIVIDUAL_AGREEMENT" | "THIRD_PARTY_DISCLOSURE";
+  agreementKey: string | null;
+  recipientId: string | null;
+  policyVersion: string;
+  grantedAt: Date;
+  withdrawnAt: Date | null;
+}
+
 function toConsent(row: Record<string, any>): Consent {
-  return Object.assign(new Consent(), {
+  return Object.assign({}, {
     id: row.id,
     customerId: row.customer_id,
     kind: row.kind,
@@ -160,4 +154,4 @@ function toConsent(row: Record<string, any>): Consent {
 
 export const CONSENTS = serviceKey<ConsentData>("consent.records");
 
-export const consentRecords = (db: DataSource) => provide(CONSENTS, (ctx) => new ConsentData(db, ctx.data));
+export const consentRecords = (db: FeatureDb) => provide(CONSENTS, (ctx) => new ConsentData(db, ctx.data));

@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import { Purpose } from "../../kernel/purposes/purpose";
 
 /** Active consents to renew: per agreement and the version they were given under. */
@@ -23,7 +23,7 @@ export const CONSENT_BASED_PURPOSES: ReadonlySet<Purpose> = new Set([Purpose.IND
  * consents the row rule stops honouring for operations that use those fields.
  * Counts only, aggregated in PostgreSQL: no customer is named.
  */
-export async function consentsToRenew(db: DataSource, fields: readonly string[], before: Date | null): Promise<ConsentRenewal[]> {
+export async function consentsToRenew(db: FeatureDb, fields: readonly string[], before: Date | null): Promise<ConsentRenewal[]> {
   if (fields.length === 0) return [];
   const rows = await db.query(
     `SELECT cn.agreement_key AS agreement, cn.policy_version, count(*)::int AS consents

@@ -7,6 +7,8 @@ import { Purpose } from "../../kernel/purposes/purpose";
 import { isAgreementKey } from "./agreement-key";
 import { CONSENTS, type ConsentTarget } from "./consent-data";
 import { ConsentRecord } from "./consent-type";
+import { CONSENT } from "./consent-table";
+import { RelationPurposes } from "../../kernel/personal-data/decorators";
 import { ConsentCode } from "./error-codes";
 
 const { SERVICE_PROVISION: SP, DATA_SUBJECT_REQUEST: DSR } = Purpose;
@@ -55,9 +57,9 @@ export class ConsentMutations {
 @Resolver(() => Customer)
 export class CustomerConsentFields {
   @FieldResolver(() => [ConsentRecord], { description: "The customer's consents, newest first, withdrawn ones included." })
-  @AllowedFor(SP, DSR)
+  @RelationPurposes(CONSENT)
   consents(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<ConsentRecord[]> {
-    return ctx.service(CONSENTS).consentsOf(customer.id);
+    return ctx.service(CONSENTS).consentsOf(customer) as Promise<ConsentRecord[]>;
   }
 }
 

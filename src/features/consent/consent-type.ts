@@ -1,6 +1,6 @@
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
-import { AllowedFor } from "../../kernel/schema/decorators";
-import { Purpose } from "../../kernel/purposes/purpose";
+import { ID, ObjectType, registerEnumType } from "type-graphql";
+import { DeclaredField, TablePurposes } from "../../kernel/personal-data/decorators";
+import { CONSENT } from "./consent-table";
 
 export enum ConsentKind {
   INDIVIDUAL_AGREEMENT = "INDIVIDUAL_AGREEMENT",
@@ -11,32 +11,34 @@ registerEnumType(ConsentKind, {
   description: "What a consent is to: an individual agreement (agreement 1.7) or disclosure to a named recipient (agreement 3.1).",
 });
 
+const c = CONSENT.columns;
+
 /**
- * A consent record as the API shows it: personal data (it says what a customer agreed to),
- * read for the customer's own service (SERVICE_PROVISION) or their requests (DATA_SUBJECT_REQUEST).
- * Resolved from the `consent` entity's rows; the GraphQL type keeps the entity's name.
+ * A consent record as the API shows it: personal data (it says what a customer agreed to);
+ * its purposes come from the consent table's declaration (consent-table.ts). The GraphQL
+ * type keeps the table's name.
  */
 @ObjectType("Consent", { description: "A customer's consent: to an individual agreement, or to disclosure to a recipient. Personal data." })
-@AllowedFor(Purpose.SERVICE_PROVISION, Purpose.DATA_SUBJECT_REQUEST)
+@TablePurposes(CONSENT)
 export class ConsentRecord {
-  @Field(() => ID)
+  @DeclaredField(c.id, () => ID)
   id: string;
 
-  @Field(() => ConsentKind)
+  @DeclaredField(c.kind, () => ConsentKind)
   kind: `${ConsentKind}`;
 
-  @Field(() => String, { name: "agreement", nullable: true, description: "For INDIVIDUAL_AGREEMENT: the agreement's key, e.g. survey-2026." })
+  @DeclaredField(c.agreementKey, () => String, { nullable: true, description: "For INDIVIDUAL_AGREEMENT: the agreement's key, e.g. survey-2026." })
   agreementKey: string | null;
 
-  @Field(() => ID, { nullable: true, description: "For THIRD_PARTY_DISCLOSURE: the recipient consented to." })
+  @DeclaredField(c.recipientId, () => ID, { nullable: true, description: "For THIRD_PARTY_DISCLOSURE: the recipient consented to." })
   recipientId: string | null;
 
-  @Field({ description: "The version of the agreement shown to the customer when they consented." })
+  @DeclaredField(c.policyVersion, () => String, { description: "The version of the agreement shown to the customer when they consented." })
   policyVersion: string;
 
-  @Field()
+  @DeclaredField(c.grantedAt, () => Date)
   grantedAt: Date;
 
-  @Field(() => Date, { nullable: true, description: "Set once withdrawn; a withdrawal applies from the next query on." })
+  @DeclaredField(c.withdrawnAt, () => Date, { nullable: true, description: "Set once withdrawn; a withdrawal applies from the next query on." })
   withdrawnAt: Date | null;
 }

@@ -3,16 +3,19 @@ import { CampaignEntry, Customer, GiftCampaign } from "../../kernel/model";
 import { AllowedFor } from "../../kernel/schema/decorators";
 import { Purpose } from "../../kernel/purposes/purpose";
 import type { GatewayContext } from "../../kernel/request-context";
+import { Public } from "../../kernel/schema/decorators";
 
 /** Campaigns are public; their winners are personal data. */
 @Resolver(() => GiftCampaign)
 export class CampaignResolver {
   @Query(() => [GiftCampaign], { description: "Gift campaigns (not personal data)." })
+  @Public()
   campaigns(@Ctx() ctx: GatewayContext): Promise<GiftCampaign[]> {
     return ctx.data.campaigns();
   }
 
   @Query(() => GiftCampaign, { nullable: true })
+  @Public()
   campaign(@Arg("id", () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<GiftCampaign | null> {
     return ctx.data.campaign(id);
   }

@@ -1,38 +1,43 @@
 import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { CampaignEntry, Customer, NotificationSubscription, ServiceUsage } from "../../kernel/model";
-import { AllowedFor } from "../../kernel/schema/decorators";
-import { Purpose } from "../../kernel/purposes/purpose";
+import { CAMPAIGN_ENTRY, NOTIFICATION_SUBSCRIPTION, SERVICE_USAGE } from "../../kernel/personal-data/customer-tables";
+import { RelationPurposes } from "../../kernel/personal-data/decorators";
 import type { GatewayContext } from "../../kernel/request-context";
 import { CustomerActivity } from "./customer-activity";
 
-const { SERVICE_PROVISION: SP, PRODUCT_IMPROVEMENT: PI, NOTIFICATION: NO, DATA_SUBJECT_REQUEST: DSR } = Purpose;
-
-/** A customer's related rows, each field with its purposes, loaded in batches. */
+/**
+ * A customer's related rows. Each field's purposes are those of its rows' data categories
+ * (the declaration); the rows come embedded in the customer's own statement.
+ */
 @Resolver(() => Customer)
 export class CustomerFields {
   @FieldResolver(() => [ServiceUsage])
-  @AllowedFor(SP, PI, DSR)
+  @RelationPurposes(SERVICE_USAGE)
   serviceUsage(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<ServiceUsage[]> {
-    return ctx.data.serviceUsageOf(customer.id);
+    return ctx.data.related(customer, "serviceUsage");
   }
 
   @FieldResolver(() => [CampaignEntry])
-  @AllowedFor(SP, DSR)
+  @RelationPurposes(CAMPAIGN_ENTRY)
   campaignEntries(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<CampaignEntry[]> {
-    return ctx.data.campaignEntriesOf(customer.id);
+    return ctx.data.related(customer, "campaignEntries");
   }
 
+  /** Derived from usage and entries (declared as such): permitted only where both are. */
   @FieldResolver(() => [CustomerActivity], { description: "Service usage and campaign entries, newest first." })
-  @AllowedFor(SP, DSR)
+  @RelationPurposes(SERVICE_USAGE, CAMPAIGN_ENTRY)
   async activity(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<Array<ServiceUsage | CampaignEntry>> {
-    const [usage, entries] = await Promise.all([ctx.data.serviceUsageOf(customer.id), ctx.data.campaignEntriesOf(customer.id)]);
+    const [usage, entries] = await Promise.all([
+      ctx.data.related<ServiceUsage>(customer, "serviceUsage"),
+      ctx.data.related<CampaignEntry>(customer, "campaignEntries"),
+    ]);
     const when = (a: ServiceUsage | CampaignEntry) => ("occurredAt" in a ? a.occurredAt : a.enteredAt).getTime();
     return [...usage, ...entries].sort((a, b) => when(b) - when(a));
   }
 
   @FieldResolver(() => [NotificationSubscription])
-  @AllowedFor(SP, NO, DSR)
+  @RelationPurposes(NOTIFICATION_SUBSCRIPTION)
   subscriptions(@Root() customer: Customer, @Ctx() ctx: GatewayContext): Promise<NotificationSubscription[]> {
-    return ctx.data.subscriptionsOf(customer.id);
+    return ctx.data.related(customer, "subscriptions");
   }
 }

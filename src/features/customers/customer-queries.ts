@@ -1,4 +1,4 @@
-import { Max, Min } from "class-validator";
+import { ArrayMaxSize, Max, Min, ValidateNested } from "class-validator";
 import { Arg, Args, ArgsType, Ctx, Field, ID, Int, Query, Resolver } from "type-graphql";
 import { Customer } from "../../kernel/model";
 import { AllowedFor } from "../../kernel/schema/decorators";
@@ -12,9 +12,12 @@ const { SERVICE_PROVISION: SP, PRODUCT_IMPROVEMENT: PI, NOTIFICATION: NO, DATA_S
 @ArgsType()
 class CustomersArgs {
   @Field(() => CustomerFilter, { nullable: true })
+  @ValidateNested()
   filter?: CustomerFilter;
 
   @Field(() => [CustomerOrder], { nullable: true })
+  @ValidateNested({ each: true })
+  @ArrayMaxSize(3)
   orderBy?: CustomerOrder[];
 
   @Field(() => Int, { defaultValue: 20, description: "Page size, 1 to 100." })
@@ -22,8 +25,12 @@ class CustomersArgs {
   @Max(100)
   first: number;
 
-  @Field(() => Int, { defaultValue: 0 })
+  @Field(() => ID, { nullable: true, description: "Keyset pagination: the id of the last customer of the previous page (same filter and order). Flat whatever the depth." })
+  after?: string;
+
+  @Field(() => Int, { defaultValue: 0, description: "Rows to skip, 0 to 1000 (deeper pages: use `after`, which costs the same at any depth)." })
   @Min(0)
+  @Max(1000)
   offset: number;
 }
 
@@ -44,6 +51,6 @@ export class CustomerQueries {
   @Query(() => [Customer], { description: "Customers the declared purpose may reach (subscribers only under NOTIFICATION)." })
   @AllowedFor(SP, PI, NO, IA)
   customers(@Args() args: CustomersArgs, @Ctx() ctx: GatewayContext): Promise<Customer[]> {
-    return ctx.data.listCustomers({ filter: args.filter, orderBy: args.orderBy, first: args.first, offset: args.offset });
+    return ctx.data.listCustomers({ filter: args.filter, orderBy: args.orderBy, first: args.first, after: args.after, offset: args.offset });
   }
 }

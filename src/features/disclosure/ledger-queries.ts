@@ -1,5 +1,5 @@
-import type { DataSource } from "typeorm";
-import { SqlFilter } from "../audit/sql-filter";
+import type { FeatureDb } from "../../kernel/store/feature-db";
+import { SqlFilter } from "../../kernel/store/sql-filter";
 import type { RecipientKind } from "../../kernel/caller/recipient";
 
 /** One ledger record: personal data of one customer provided to one recipient (APPI Art. 29). */
@@ -27,7 +27,7 @@ export interface DisclosureFilter {
 }
 
 /** Ledger records matching the filter, newest first. */
-export async function searchDisclosures(db: DataSource, filter: DisclosureFilter, page: { first: number; offset: number }): Promise<DisclosureRecordRow[]> {
+export async function searchDisclosures(db: FeatureDb, filter: DisclosureFilter, page: { first: number; offset: number }): Promise<DisclosureRecordRow[]> {
   const f = new SqlFilter()
     .add("d.customer_id = $?::uuid", filter.customerId)
     .add("d.recipient_id = $?::uuid", filter.recipientId)
@@ -60,7 +60,7 @@ export async function searchDisclosures(db: DataSource, filter: DisclosureFilter
 }
 
 /** Removes ledger records past their retention date (the table refuses any other deletion). */
-export async function purgeExpiredDisclosures(db: DataSource): Promise<number> {
+export async function purgeExpiredDisclosures(db: FeatureDb): Promise<number> {
   // the database's clock, the same one the table's guard trigger checks against
   const [, deleted] = await db.query(`DELETE FROM disclosure_record WHERE retain_until < now()`);
   return deleted ?? 0;

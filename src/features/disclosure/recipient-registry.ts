@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import { isPurpose, type Purpose } from "../../kernel/purposes/purpose";
 import { isDisclosureGround, type DisclosureGround } from "../../kernel/purposes/disclosure-ground";
 import { RECIPIENT_KINDS, type RecipientGrant, type RecipientKind } from "../../kernel/caller/recipient";
@@ -28,7 +28,7 @@ const NAME = /^[a-z0-9][a-z0-9._-]{1,62}$/i;
  * malformed coordinate is an error, never silently dropped.
  */
 export class RecipientRegistry {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: FeatureDb) {}
 
   async create(input: RecipientInput): Promise<RecipientSummary> {
     const r = validate(input);
@@ -81,7 +81,7 @@ export class RecipientRegistry {
 }
 
 /** The grant the gate works with, for an authenticated client's recipient. */
-export async function loadRecipientGrant(db: DataSource, id: string): Promise<RecipientGrant | null> {
+export async function loadRecipientGrant(db: FeatureDb, id: string): Promise<RecipientGrant | null> {
   const [row] = await db.query(`SELECT id, name, kind, contract_ref, grounds, purposes, fields FROM recipient WHERE id = $1`, [id]);
   return row ? toGrant(row) : null;
 }

@@ -1,5 +1,5 @@
-import type { DataSource } from "typeorm";
-import { requireComplianceRole } from "../../kernel/caller/compliance";
+import type { FeatureDb } from "../../kernel/store/feature-db";
+import { requireComplianceRole } from "../../kernel/compliance";
 import { ComplianceRole } from "../../kernel/caller/roles";
 import { provide, serviceKey } from "../../kernel/services";
 import { searchDisclosures, type DisclosureFilter, type DisclosureRecordRow } from "./ledger-queries";
@@ -13,7 +13,7 @@ export interface LedgerReader {
 
 export const LEDGER = serviceKey<LedgerReader>("disclosure.ledger");
 
-export const ledgerReader = (db: DataSource) =>
+export const ledgerReader = (db: FeatureDb) =>
   provide(LEDGER, (ctx) => {
     requireComplianceRole(ctx, ComplianceRole.PRIVACY_OFFICER);
     return {

@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { FieldPolicy } from "../../kernel/gate/field-policy";
 import { logger } from "../../observability/logger";
 import { compareSnapshots, snapshotOf } from "./field-snapshot";
@@ -19,7 +19,7 @@ export const INITIAL_VERSION = {
  * from the version in force: the change has not been published (`npm run policy -- diff`),
  * and a field newly reachable for a consent-based purpose reaches no one until it is.
  */
-export async function ensurePolicyVersion(db: DataSource, policy: FieldPolicy): Promise<void> {
+export async function ensurePolicyVersion(db: FeatureDb, policy: FieldPolicy): Promise<void> {
   if (await recordInitialVersion(db, () => policy)) logger.info({ version: INITIAL_VERSION.version }, "recorded the first policy version");
   const store = new PolicyStore(db);
   const inForce = await store.inForce();
@@ -40,7 +40,7 @@ export async function ensurePolicyVersion(db: DataSource, policy: FieldPolicy): 
  * Records the first version if the history is empty (true if this call recorded it). The
  * field policy is asked for only then (building the schema is not free).
  */
-export async function recordInitialVersion(db: DataSource, policy: () => FieldPolicy | Promise<FieldPolicy>): Promise<boolean> {
+export async function recordInitialVersion(db: FeatureDb, policy: () => FieldPolicy | Promise<FieldPolicy>): Promise<boolean> {
   const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM policy_version`);
   if (n > 0) return false;
   try {

@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import { CONSENT_BASED_PURPOSES, consentsToRenew, type ConsentRenewal } from "../consent/consent-renewals";
 import { PURPOSE_CLAUSES, ALL_PURPOSES, type Purpose } from "../../kernel/purposes/purpose";
 import { compareSnapshots, type FieldSnapshot } from "./field-snapshot";
@@ -35,7 +35,7 @@ export interface PolicyDiff {
 
 export const CURRENT = "current";
 
-export async function resolveSide(db: DataSource, ref: string, current: () => Promise<FieldSnapshot>): Promise<PolicySide> {
+export async function resolveSide(db: FeatureDb, ref: string, current: () => Promise<FieldSnapshot>): Promise<PolicySide> {
   if (ref === CURRENT) {
     return {
       ref,
@@ -65,7 +65,7 @@ export async function resolveSide(db: DataSource, ref: string, current: () => Pr
  * reachable or unreachable; for purposes that rest on consent, the active consents that do
  * not cover the newly reachable fields (given under an older version that lacked them).
  */
-export async function diffPolicies(db: DataSource, fromRef: string, toRef: string, current: () => Promise<FieldSnapshot>): Promise<PolicyDiff> {
+export async function diffPolicies(db: FeatureDb, fromRef: string, toRef: string, current: () => Promise<FieldSnapshot>): Promise<PolicyDiff> {
   const from = await resolveSide(db, fromRef, current);
   const to = await resolveSide(db, toRef, current);
   const purposes: PurposeDiff[] = [];

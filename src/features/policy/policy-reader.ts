@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import { provide, serviceKey } from "../../kernel/services";
 import { AgreementRegistry, type IndividualAgreement } from "../consent/agreement-registry";
 import { dataQueriesTotal } from "../../observability/metrics";
@@ -31,7 +31,7 @@ export class PolicyReader {
   private agreementsOnce: Promise<IndividualAgreement[]> | null = null;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly db: FeatureDb,
     private readonly purposeLabel: string,
   ) {}
 
@@ -95,4 +95,4 @@ function changed(before: Map<string, string>, after: Map<string, string>): strin
 
 export const POLICY = serviceKey<PolicyReader>("policy.reader");
 
-export const policyReader = (db: DataSource) => provide(POLICY, (ctx) => new PolicyReader(db, ctx.data.scope.purpose ?? "NONE"));
+export const policyReader = (db: FeatureDb) => provide(POLICY, (ctx) => new PolicyReader(db, ctx.data.scope.purpose ?? "NONE"));

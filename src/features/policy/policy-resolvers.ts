@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Query, Resolver } from "type-graphql";
 import type { GatewayContext } from "../../kernel/request-context";
 import { POLICY, type PublishedVersion } from "./policy-reader";
 import { IndividualAgreementInfo, PolicyChange, PolicyVersion, PolicyVersionStatus, PrivacyPolicy } from "./policy-types";
+import { Public } from "../../kernel/schema/decorators";
 
 /**
  * The public policy query (Section 5: "changes … will be announced on the website"):
@@ -10,11 +11,13 @@ import { IndividualAgreementInfo, PolicyChange, PolicyVersion, PolicyVersionStat
 @Resolver(() => PrivacyPolicy)
 export class PrivacyPolicyResolver {
   @Query(() => PrivacyPolicy, { description: "The Personal Information Handling Agreement as published. Public: no key or purpose needed." })
+  @Public()
   privacyPolicy(): PrivacyPolicy {
     return new PrivacyPolicy();
   }
 
   @Query(() => PolicyVersion, { nullable: true, description: "One published version of the agreement. Public." })
+  @Public()
   async policyVersion(@Arg("version") version: string, @Ctx() ctx: GatewayContext): Promise<PolicyVersion | null> {
     const found = await ctx.service(POLICY).get(version);
     return found ? toVersion(found) : null;

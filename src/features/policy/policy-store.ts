@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from "typeorm";
+import type { FeatureDb, FeatureTx } from "../../kernel/store/feature-db";
 import type { FieldSnapshot } from "./field-snapshot";
 import { parseAgreement, sha256Hex, type PolicyClause, type PolicyPurposeClause } from "./policy-text";
 
@@ -32,7 +32,7 @@ const COLUMNS = `version, effective_at, published_at, text, text_sha256, purpose
  * the one in force is the newest whose date has come. The table is append-only.
  */
 export class PolicyStore {
-  constructor(private readonly db: DataSource | EntityManager) {}
+  constructor(private readonly db: FeatureDb | FeatureTx) {}
 
   /** Every version, oldest first. */
   async list(): Promise<PolicyVersion[]> {

@@ -1,5 +1,6 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Purpose } from "../../kernel/purposes/purpose";
+import { Public } from "../../kernel/schema/decorators";
 
 /**
  * The public view of the agreement and its versions (Section 5): not personal data, so no
@@ -14,6 +15,7 @@ export enum PolicyVersionStatus {
 registerEnumType(PolicyVersionStatus, { name: "PolicyVersionStatus", description: "Where a version of the agreement stands today." });
 
 @ObjectType({ description: "A purpose of use as a version of the agreement states it (Section 1)." })
+@Public()
 export class PolicyPurpose {
   @Field(() => Purpose)
   purpose: Purpose;
@@ -26,6 +28,7 @@ export class PolicyPurpose {
 }
 
 @ObjectType({ description: "A ground for disclosure to third parties as a version of the agreement states it (Section 3)." })
+@Public()
 export class PolicyGround {
   @Field({ description: "The clause number, e.g. 3.1." })
   clause: string;
@@ -35,6 +38,7 @@ export class PolicyGround {
 }
 
 @ObjectType({ description: "A version of the Personal Information Handling Agreement." })
+@Public()
 export class PolicyVersion {
   @Field({ description: "e.g. 2026.1" })
   version: string;
@@ -65,6 +69,7 @@ export class PolicyVersion {
 }
 
 @ObjectType({ description: "One entry of the change log: a version and what it changed." })
+@Public()
 export class PolicyChange {
   @Field()
   version: string;
@@ -86,6 +91,7 @@ export class PolicyChange {
 }
 
 @ObjectType("IndividualAgreement", { description: "Something the company separately asks customers to agree to (agreement 1.7)." })
+@Public()
 export class IndividualAgreementInfo {
   @Field({ description: "Named in `@purpose(name: INDIVIDUAL_AGREEMENT, agreement: …)`." })
   key: string;
@@ -101,6 +107,7 @@ export class IndividualAgreementInfo {
 }
 
 @ObjectType({ description: "The agreement as published: the version in force, announced changes, the change log." })
+@Public()
 export class PrivacyPolicy {
   // resolved by PrivacyPolicyFields from the request's PolicyReader
   readonly marker?: never;

@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import { logger } from "../../observability/logger";
 
 export interface ErasureNotice {
@@ -43,7 +43,7 @@ export interface OutboxOptions {
  */
 export class ErasureOutbox {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: FeatureDb,
     private readonly transport: ErasureTransport = httpTransport,
     private readonly options: OutboxOptions,
   ) {}

@@ -4,14 +4,16 @@ import { ErasureOutbox, httpTransport } from "./erasure-outbox";
 import { openRequestRowRule } from "./request-row-rule";
 import { DataSubjectRequestResolver } from "./request-resolvers";
 import { requestStore } from "./request-store";
+import { REQUEST_TABLES } from "./request-tables";
 
 /** Customers' requests (agreement 1.5): disclosure, correction, erasure and its notices. */
 export const requestsFeature: GatewayFeature = {
   name: "requests",
-  requires: ["disclosure"],
+  requires: ["disclosure", "audit"],
   codes: RequestCodes.table,
   resolvers: [DataSubjectRequestResolver],
   rowRules: [openRequestRowRule],
+  tables: REQUEST_TABLES,
   start({ db, settings }) {
     const { deadlineDays, erasure } = settings.requests;
     // erasure notices to recipients are delivered in the background, with retries

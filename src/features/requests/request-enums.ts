@@ -1,4 +1,6 @@
 import { registerEnumType } from "type-graphql";
+import { correctableColumns } from "../../kernel/data/correction";
+import { CUSTOMER } from "../../kernel/personal-data/customer-tables";
 
 export enum DataSubjectRequestKind {
   DISCLOSURE = "DISCLOSURE",
@@ -13,16 +15,16 @@ export enum DataSubjectRequestStatus {
   REFUSED = "REFUSED",
 }
 
-/** The customer fields a correction may change, with their columns and validation. */
-export enum CorrectableField {
-  FULL_NAME = "FULL_NAME",
-  EMAIL = "EMAIL",
-  PHONE = "PHONE",
-  POSTAL_CODE = "POSTAL_CODE",
-  PREFECTURE = "PREFECTURE",
-  STREET_ADDRESS = "STREET_ADDRESS",
-  BIRTH_DATE = "BIRTH_DATE",
-  GENDER = "GENDER",
+/**
+ * The customer fields a correction may change: derived from the declaration (every customer
+ * column declared with a `correction`), named in UPPER_SNAKE_CASE (FULL_NAME, BIRTH_DATE …).
+ */
+export const CORRECTABLE_KEYS: ReadonlyMap<string, string> = new Map(correctableColumns(CUSTOMER).map(([key]) => [upperSnake(key), key]));
+export const CorrectableField = Object.freeze(Object.fromEntries([...CORRECTABLE_KEYS.keys()].map((name) => [name, name]))) as Readonly<Record<string, string>>;
+export type CorrectableField = string;
+
+function upperSnake(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 }
 
 export enum ErasureNotificationStatus {

@@ -97,9 +97,7 @@ export class DataSubjectRequestResolver {
     @Arg("note", () => String, { nullable: true }) note: string | undefined,
     @Ctx() ctx: GatewayContext,
   ): Promise<DataSubjectRequestCompletion> {
-    const store = ctx.service(REQUESTS);
-    const exported = await store.complete(id, note ?? null);
-    return { request: notFound(await store.get(id)), export: exported };
+    return ctx.service(REQUESTS).complete(id, note ?? null);
   }
 }
 

@@ -1,6 +1,6 @@
 import { registerEnumType } from "type-graphql";
 import { Gender } from "../../kernel/model/gender";
-import { PREFECTURES } from "../../seed/prefectures";
+import { PREFECTURES } from "../../kernel/personal-data/prefectures";
 
 /**
  * The only things statistics can be grouped or filtered by: generalised, public-domain
@@ -50,31 +50,12 @@ export const USAGE_DIMENSIONS: readonly StatisticsDimension[] = [StatisticsDimen
 /** Canonical order of dimensions (the order of the enum). */
 export const DIMENSION_ORDER: readonly StatisticsDimension[] = Object.values(StatisticsDimension);
 
-export enum AgeBand {
-  AGE_UNDER_20 = "AGE_UNDER_20",
-  AGE_20_29 = "AGE_20_29",
-  AGE_30_39 = "AGE_30_39",
-  AGE_40_49 = "AGE_40_49",
-  AGE_50_59 = "AGE_50_59",
-  AGE_60_69 = "AGE_60_69",
-  AGE_70_79 = "AGE_70_79",
-  AGE_80_PLUS = "AGE_80_PLUS",
-}
-
-registerEnumType(AgeBand, {
-  name: "AgeBand",
-  description: "10-year age band. The youngest and oldest are pooled (under 20, 80 and over), where people are fewest.",
-});
-
-export const AGE_BANDS: readonly AgeBand[] = Object.values(AgeBand);
-/** The lowest age of each band after the first: AGE_20_29 starts at 20, …, AGE_80_PLUS at 80. */
-export const AGE_BAND_LOWER_BOUNDS = [20, 30, 40, 50, 60, 70, 80] as const;
+export { AGE_BAND_LOWER_BOUNDS, AGE_BANDS, AgeBand } from "../../kernel/personal-data/generalisations";
 
 export const GENDERS: readonly Gender[] = Object.values(Gender);
 
 export const PREFECTURE_NAMES: readonly string[] = PREFECTURES.map((p) => p.name);
-export const REGION_NAMES: readonly string[] = [...new Set(PREFECTURES.map((p) => p.region))];
-export const REGION_OF: ReadonlyMap<string, string> = new Map(PREFECTURES.map((p) => [p.name, p.region]));
+export { REGION_NAMES, REGION_OF } from "../../kernel/personal-data/generalisations";
 
 /** The output column of each dimension in the statistics SQL. */
 export const COLUMN: Record<StatisticsDimension, string> = {

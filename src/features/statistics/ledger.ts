@@ -1,4 +1,4 @@
-import type { DataSource } from "typeorm";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { MeasureNoise, ReleasedBucket } from "./mechanism";
 
 /** An answer as released: noisy numbers only (no personal data), kept to answer repeats. */
@@ -17,7 +17,7 @@ export interface StoredRelease {
  * that succeeds only while the budget lasts: two concurrent queries cannot both squeeze in.
  */
 export class PrivacyLedger {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: FeatureDb) {}
 
   /** An earlier answer to the same canonical query this period (if any), and ε spent so far. */
   async lookup(clientId: string, period: string, queryHash: string): Promise<{ release: StoredRelease | null; spentMicro: number }> {

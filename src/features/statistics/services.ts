@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql";
-import type { DataSource } from "typeorm";
+import type { AggregateReader } from "../../kernel/store/aggregates";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { StatisticsConfig } from "../../config/statistics";
 import { KernelCode } from "../../kernel/errors/catalogue";
 import { Purpose } from "../../kernel/purposes/purpose";
@@ -13,7 +14,7 @@ export const STATISTICS = serviceKey<StatisticsStore>("statistics.store");
  * The statistics store of a request: only when the gate allowed an operation declared for
  * USAGE_STATISTICS by an authenticated client (fail closed otherwise).
  */
-export const statisticsStore = (db: DataSource, config: StatisticsConfig) =>
+export const statisticsStore = (db: FeatureDb, aggregates: AggregateReader, config: StatisticsConfig) =>
   provide(STATISTICS, (ctx) => {
     const { scope } = ctx.data;
     if (scope.purpose !== Purpose.USAGE_STATISTICS || !scope.caller) {
@@ -21,5 +22,5 @@ export const statisticsStore = (db: DataSource, config: StatisticsConfig) =>
         extensions: { code: KernelCode.FORBIDDEN },
       });
     }
-    return new StatisticsStore({ db, caller: scope.caller, config, countStatement: () => dataQueriesTotal.inc({ purpose: Purpose.USAGE_STATISTICS }) });
+    return new StatisticsStore({ db, aggregates, caller: scope.caller, config, countStatement: () => dataQueriesTotal.inc({ purpose: Purpose.USAGE_STATISTICS }) });
   });

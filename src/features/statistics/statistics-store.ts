@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import type { DataSource } from "typeorm";
+import type { AggregateReader } from "../../kernel/store/aggregates";
+import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { Caller } from "../../kernel/gate/governance-input";
 import { microToNumber, type StatisticsConfig } from "../../config/statistics";
 import { budgetExhausted } from "./errors";
@@ -21,7 +22,9 @@ export interface StatisticsAnswer extends StoredRelease {
 }
 
 export interface StatisticsStoreOptions {
-  db: DataSource;
+  db: FeatureDb;
+  /** the kernel's road for aggregates over customers' rows */
+  aggregates: AggregateReader;
   caller: Caller;
   config: StatisticsConfig;
   /** counts the aggregate statement (the one statement per field that reads personal data) */
@@ -75,7 +78,8 @@ export class StatisticsStore {
 
     const { sql, params } = this.aggregateSql(query, plan, period);
     this.options.countStatement();
-    const rows: Array<Record<string, unknown>> = await this.options.db.query(sql, params);
+    // through the kernel's aggregate road: every row it returns counts at least k customers
+    const rows = await this.options.aggregates.run<Record<string, unknown>>(sql, params, { minGroupSize: config.minGroupSize });
     const release: StoredRelease = {
       buckets: releaseBuckets(rows, query, plan, this.options.rng ?? secureRandom),
       possibleBuckets: query.possibleBuckets,

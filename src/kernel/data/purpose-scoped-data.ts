@@ -1,13 +1,25 @@
 import DataLoader from "dataloader";
 import { GraphQLError } from "graphql";
-import type { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { CampaignEntry, Customer, GiftCampaign, NotificationSubscription, ServiceUsage } from "../model";
 import type { NotificationChannel } from "../model/notification-subscription";
+import { MODEL_CLASSES } from "../model";
 import { dataQueriesTotal } from "../../observability/metrics";
+import { KernelCode } from "../errors/catalogue";
 import { Purpose } from "../purposes/purpose";
+import { isUuid } from "../validation/uuid";
 import { customerRowRule } from "./customer-row-rule";
 import type { DataScope } from "./data-scope";
-import type { RowRule, SqlCondition } from "./row-rule";
+import type { KernelData } from "./kernel-data";
+import { ReleasedCustomers } from "./released";
+import type { SqlCondition } from "./row-rule";
+import { hydrate, selectList } from "./select-sql";
+import type { Selection } from "./selection";
+import { applyCorrections, type AppliedCorrection, type CorrectionChange } from "./correction";
+import { buildDisclosureExport } from "./disclosure-export";
+import { eraseCustomer } from "./erasure";
+import { namedQuery, type RawQuery } from "./raw-query";
+import { readRecords, type LinkedRecord, type RecordQuery } from "./records";
+import { rawHandleOf, type FeatureTx } from "../store/feature-db";
 
 export interface CustomerQuery {
   filter?: {
@@ -18,9 +30,11 @@ export interface CustomerQuery {
     bornTo?: string | null;
     emailDomain?: string | null;
   } | null;
-  orderBy?: Array<{ createdAt?: "ASC" | "DESC" | null; fullName?: "ASC" | "DESC" | null; birthDate?: "ASC" | "DESC" | null }> | null;
+  orderBy?: ReadonlyArray<{ createdAt?: "ASC" | "DESC" | null; fullName?: "ASC" | "DESC" | null; birthDate?: "ASC" | "DESC" | null }> | null;
   first: number;
-  offset: number;
+  /** keyset pagination: the id of the last customer of the previous page */
+  after?: string | null;
+  offset?: number;
 }
 
 export interface AddressChange {
@@ -29,130 +43,203 @@ export interface AddressChange {
   streetAddress: string;
 }
 
-const ORDER_COLUMNS = { createdAt: "c.created_at", fullName: "c.full_name", birthDate: "c.birth_date" } as const;
+const ORDER_COLUMNS = { createdAt: "created_at", fullName: "full_name", birthDate: "birth_date" } as const;
+type OrderKey = keyof typeof ORDER_COLUMNS;
 
 /**
- * The only way resolvers reach personal data. Built per request for the declared purpose
- * once the gate has allowed the operation; every read joins the purpose's customer row
- * rule, and related rows are batched (DataLoader) so a list never costs N+1 queries.
+ * The only way resolvers reach customers' data. Built per request for the declared purpose
+ * once the gate has allowed the operation, and frozen. Every read is one SQL statement that
+ * joins the purpose's customer row rule and loads only the columns the operation reads: a
+ * customer and the rows of theirs it reads come in one statement, a page of customers too,
+ * and rows reached another way are batched (DataLoader), so a list never costs N+1 queries.
+ * Every customer whose data a read returns is recorded in `released` for the audit trail.
  */
 export class PurposeScopedData {
-  constructor(
-    private readonly db: DataSource,
-    readonly scope: DataScope,
-    /** the composed features' row rules (consent, disclosure, requests) */
-    private readonly rowRules: readonly RowRule[],
-  ) {}
+  /** Customers whose data this request's reads returned (add-only). */
+  readonly released = new ReleasedCustomers();
 
-  /** The customers this scope reaches, as an SQL condition on the customer alias (for feature stores). */
-  customerRule(alias: string): SqlCondition {
-    return customerRowRule(this.scope, alias, this.rowRules);
+  constructor(
+    private readonly kernel: KernelData,
+    readonly scope: DataScope,
+  ) {
+    // set once: no resolver can swap the scope, the released customers or the loaders
+    Object.freeze(this);
   }
 
-  /**
-   * Ids of the customers whose rows this request's reads returned (the audit trail records
-   * them once the response carries data). Filled in `run`, so no read can skip it.
-   */
-  readonly released = new Set<string>();
+  /** The customers this scope reaches, as an SQL condition on the customer alias (named parameters). */
+  customerRule(alias: string): SqlCondition {
+    return customerRowRule(this.scope, alias, this.kernel.rowRules);
+  }
+
+  private selection(table: string, extraColumns?: readonly string[]): Selection {
+    return this.kernel.selection(this.scope.decision?.reach ?? null, table, extraColumns);
+  }
 
   // ---- customers -------------------------------------------------------------------
 
   private readonly customerLoader = new DataLoader<string, Customer | null>(async (ids) => {
-    const rows = await this.run(this.customers().andWhere("c.id IN (:...ids)", { ids: [...ids] }));
+    const rows = await this.customerRows("byId", "AND c.id = ANY(:ids::uuid[])", { ids: [...ids] });
     const byId = new Map(rows.map((c) => [c.id, c]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
   customer(id: string): Promise<Customer | null> {
     if (!isUuid(id)) return Promise.resolve(null);
-    return this.customerLoader.load(id);
+    return this.customerLoader.load(id.toLowerCase());
   }
 
-  async listCustomers({ filter, orderBy, first, offset }: CustomerQuery): Promise<Customer[]> {
-    const qb = this.customers();
-    if (filter?.prefecture) qb.andWhere("c.prefecture = :prefecture", { prefecture: filter.prefecture });
-    if (filter?.createdFrom) qb.andWhere("c.created_at >= :createdFrom", { createdFrom: filter.createdFrom });
-    if (filter?.createdTo) qb.andWhere("c.created_at < :createdTo", { createdTo: filter.createdTo });
-    if (filter?.bornFrom) qb.andWhere("c.birth_date >= :bornFrom", { bornFrom: filter.bornFrom });
-    if (filter?.bornTo) qb.andWhere("c.birth_date < :bornTo", { bornTo: filter.bornTo });
-    if (filter?.emailDomain) qb.andWhere("lower(c.email) LIKE :domain", { domain: `%@${filter.emailDomain.toLowerCase()}` });
+  async listCustomers({ filter, orderBy, first, after, offset = 0 }: CustomerQuery): Promise<Customer[]> {
+    const conditions: string[] = [];
+    const params: Record<string, unknown> = { first, offset };
+    const add = (value: unknown, name: string, condition: string) => {
+      if (value === null || value === undefined || value === "") return;
+      conditions.push(condition);
+      params[name] = value;
+    };
+    add(filter?.prefecture, "prefecture", "c.prefecture = :prefecture");
+    add(filter?.createdFrom, "createdFrom", "c.created_at >= :createdFrom::timestamptz");
+    add(filter?.createdTo, "createdTo", "c.created_at < :createdTo::timestamptz");
+    add(filter?.bornFrom, "bornFrom", "c.birth_date >= :bornFrom::date");
+    add(filter?.bornTo, "bornTo", "c.birth_date < :bornTo::date");
+    if (filter?.emailDomain) add(`%@${escapeLike(filter.emailDomain.toLowerCase())}`, "domain", `lower(c.email) LIKE :domain ESCAPE '\\'`);
+
+    const keys: Array<[OrderKey, "ASC" | "DESC"]> = [];
     for (const order of orderBy ?? []) {
-      for (const [key, column] of Object.entries(ORDER_COLUMNS)) {
-        const direction = order[key as keyof typeof ORDER_COLUMNS];
-        if (direction) qb.addOrderBy(column, direction);
+      for (const key of Object.keys(ORDER_COLUMNS) as OrderKey[]) {
+        const direction = order[key];
+        if (direction && !keys.some(([k]) => k === key)) keys.push([key, direction]);
       }
     }
-    qb.addOrderBy("c.id", "ASC").limit(first).offset(offset);
-    const rows = await this.run(qb);
+    const sort: Array<[string, "ASC" | "DESC"]> = [...keys.map(([k, d]) => [ORDER_COLUMNS[k], d] as [string, "ASC" | "DESC"]), ["id", "ASC"]];
+    if (after) {
+      // Keyset pagination: rows after the cursor's row in the page order. The cursor row must
+      // itself be one this scope reaches (else nothing follows it): a cursor is no oracle.
+      const rule = this.customerRule("a");
+      params.after = after;
+      Object.assign(params, rule.params);
+      const later = sort.map((_, i) =>
+        [...sort.slice(0, i).map(([col]) => `c.${col} = a.${col}`), `c.${sort[i][0]} ${sort[i][1] === "ASC" ? ">" : "<"} a.${sort[i][0]}`].join(" AND "),
+      );
+      conditions.push(`EXISTS (SELECT 1 FROM customer a WHERE a.id = :after::uuid AND (${rule.sql}) AND ((${later.join(") OR (")})))`);
+    }
+    const where = conditions.map((c) => `AND ${c}`).join(" ");
+    const order = sort.map(([col, dir]) => `c.${col} ${dir}`).join(", ");
+    const rows = await this.customerRows(`list:${where}:${order}`, `${where} ORDER BY ${order} LIMIT :first OFFSET :offset`, params);
     for (const c of rows) this.customerLoader.prime(c.id, c);
     return rows;
   }
 
-  /** `customer` rows this purpose may reach, alias `c`. */
-  private customers(): SelectQueryBuilder<Customer> {
-    const rule = customerRowRule(this.scope, "c", this.rowRules);
-    return this.db.getRepository(Customer).createQueryBuilder("c").where(rule.sql, rule.params);
-  }
-
-  /** Rows of a customer-owned table, joined to the customers this purpose may reach. */
-  private owned<T extends ObjectLiteral>(entity: new () => T, alias: string): SelectQueryBuilder<T> {
-    const rule = customerRowRule(this.scope, "c", this.rowRules);
-    return this.db
-      .getRepository(entity)
-      .createQueryBuilder(alias)
-      .innerJoin(Customer, "c", `c.id = ${alias}.customer_id AND ${rule.sql}`, rule.params);
+  /** One statement: the customers this scope reaches (alias c) that `tail` narrows, with the selected columns and rows. */
+  private async customerRows(kind: string, tail: string, params: Record<string, unknown>): Promise<Customer[]> {
+    const selection = this.selection("customer");
+    const rule = this.customerRule("c");
+    const statement = this.kernel.statements.get(`customer|${kind}|${selection.shape}|${rule.sql}`, () => `SELECT ${selectList(selection, "c")} FROM customer c WHERE (${rule.sql}) ${tail}`);
+    const rows = await this.run(statement, { ...rule.params, ...params });
+    return rows.map((row) => {
+      const customer = hydrate<Customer>(selection, row, Customer.prototype);
+      this.released.add(customer.id);
+      return customer;
+    });
   }
 
   // ---- a customer's related rows ------------------------------------------------------
 
-  private readonly usageLoader = this.groupedLoader(ServiceUsage, "su", "su.occurred_at DESC");
-  private readonly entriesLoader = this.groupedLoader(CampaignEntry, "ce", "ce.entered_at DESC");
-  private readonly subscriptionsLoader = this.groupedLoader(NotificationSubscription, "ns", "ns.channel ASC");
-
-  serviceUsageOf(customerId: string): Promise<ServiceUsage[]> {
-    return this.usageLoader.load(customerId);
-  }
-  campaignEntriesOf(customerId: string): Promise<CampaignEntry[]> {
-    return this.entriesLoader.load(customerId);
-  }
-  subscriptionsOf(customerId: string): Promise<NotificationSubscription[]> {
-    return this.subscriptionsLoader.load(customerId);
+  /**
+   * The rows of a customer relation (`serviceUsage`, `consents` …). They come embedded in
+   * the customer's own statement when the operation reads them; a customer reached without
+   * them (never, for one operation's consistent selection) has them loaded in one batch.
+   */
+  async related<T>(customer: Customer, field: string): Promise<T[]> {
+    const embedded = (customer as unknown as Record<string, unknown>)[field];
+    if (Array.isArray(embedded)) return embedded as T[];
+    return (await this.relationLoader(field).load(customer.id)) as T[];
   }
 
-  private groupedLoader<T extends ObjectLiteral & { customerId: string }>(entity: new () => T, alias: string, order: string) {
-    return new DataLoader<string, T[]>(async (customerIds) => {
-      const [column, direction] = order.split(" ") as [string, "ASC" | "DESC"];
-      const rows = await this.run(
-        this.owned(entity, alias).andWhere(`${alias}.customer_id IN (:...ids)`, { ids: [...customerIds] }).orderBy(column, direction),
-      );
-      const groups = new Map<string, T[]>(customerIds.map((id) => [id, []]));
-      for (const row of rows) groups.get(row.customerId)?.push(row);
-      return customerIds.map((id) => groups.get(id) ?? []);
+  private readonly relationLoaders = new Map<string, DataLoader<string, object[]>>();
+
+  private relationLoader(field: string): DataLoader<string, object[]> {
+    let loader = this.relationLoaders.get(field);
+    if (!loader) {
+      const relation = this.kernel.registry.customerRelations.get(field);
+      if (!relation) throw new Error(`no customer relation ${field}`);
+      const link = relation.table.link;
+      if (link.kind !== "column") throw new Error(`${relation.table.table} is not linked by a column`);
+      loader = new DataLoader<string, object[]>(async (customerIds) => {
+        const rows = await this.ownedRows(relation.table.table, `x.${link.column} = ANY(:ids::uuid[])`, { ids: [...customerIds] }, relation.order, customerIds);
+        const groups = new Map<string, object[]>(customerIds.map((id) => [id, []]));
+        for (const row of rows) groups.get((row as { customerId: string }).customerId)?.push(row);
+        return customerIds.map((id) => groups.get(id) ?? []);
+      });
+      this.relationLoaders.set(field, loader);
+    }
+    return loader;
+  }
+
+  /**
+   * Rows of a customer-linked table (alias x) whose customer this scope reaches, joined to
+   * the row rule. When the customers are known (`customerIds`), the list is repeated on the
+   * customer side, so PostgreSQL reads those customers by key instead of scanning them all.
+   */
+  private async ownedRows(
+    tableName: string,
+    where: string,
+    params: Record<string, unknown>,
+    order: string,
+    customerIds?: readonly string[],
+    extraColumns?: readonly string[],
+  ): Promise<object[]> {
+    const selection = this.selection(tableName, extraColumns);
+    const link = selection.table.link;
+    if (link.kind !== "column") throw new Error(`${tableName} is not linked by a column`);
+    const rule = this.customerRule("c");
+    const known = customerIds ? " AND c.id = ANY(:customerIds::uuid[])" : "";
+    const orderBy = order
+      .split(",")
+      .map((part) => `x.${part.trim()}`)
+      .join(", ");
+    const statement = this.kernel.statements.get(`owned|${tableName}|${where}|${known}|${order}|${selection.shape}|${rule.sql}`, () =>
+      `SELECT ${selectList(selection, "x")} FROM ${tableName} x JOIN customer c ON c.id = x.${link.column}${known} AND (${rule.sql}) WHERE ${where} ORDER BY ${orderBy}`,
+    );
+    const rows = await this.run(statement, { ...rule.params, ...params, ...(customerIds ? { customerIds: [...customerIds] } : {}) });
+    const prototype = MODEL_CLASSES.get(tableName)?.prototype ?? null;
+    return rows.map((row) => {
+      const value = hydrate<{ customerId: string }>(selection, row, prototype);
+      this.released.add(value.customerId);
+      return value;
     });
   }
 
   // ---- campaigns ----------------------------------------------------------------------
 
   private readonly campaignLoader = new DataLoader<string, GiftCampaign | null>(async (ids) => {
-    const rows = await this.run(this.db.getRepository(GiftCampaign).createQueryBuilder("g").where("g.id IN (:...ids)", { ids: [...ids] }));
+    const rows = await this.campaignRows("AND g.id = ANY(:ids::uuid[])", { ids: [...ids] });
     const byId = new Map(rows.map((g) => [g.id, g]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
+  /** Gift campaigns are public: every column, for anyone. */
   campaigns(): Promise<GiftCampaign[]> {
-    return this.run(this.db.getRepository(GiftCampaign).createQueryBuilder("g").orderBy("g.starts_at", "DESC"));
+    return this.campaignRows("ORDER BY g.starts_at DESC, g.id", {});
   }
 
   campaign(id: string): Promise<GiftCampaign | null> {
-    return isUuid(id) ? this.campaignLoader.load(id) : Promise.resolve(null);
+    return isUuid(id) ? this.campaignLoader.load(id.toLowerCase()) : Promise.resolve(null);
+  }
+
+  private async campaignRows(tail: string, params: Record<string, unknown>): Promise<GiftCampaign[]> {
+    const statement = this.kernel.statements.get(`campaigns|${tail}`, () => `SELECT g.id, g.name, g.prize, g.starts_at AS "startsAt", g.ends_at AS "endsAt" FROM gift_campaign g WHERE TRUE ${tail}`);
+    return (await this.run(statement, params)).map((row) => Object.assign(Object.create(GiftCampaign.prototype) as GiftCampaign, row));
   }
 
   private readonly winnersLoader = new DataLoader<string, CampaignEntry[]>(async (campaignIds) => {
-    const rows = await this.run(
-      this.owned(CampaignEntry, "ce")
-        .andWhere("ce.won AND ce.campaign_id IN (:...ids)", { ids: [...campaignIds] })
-        .orderBy("ce.entered_at", "ASC"),
-    );
+    const rows = (await this.ownedRows(
+      "campaign_entry",
+      "x.won AND x.campaign_id = ANY(:campaignIds::uuid[])",
+      { campaignIds: [...campaignIds] },
+      "entered_at ASC, id",
+      undefined,
+      ["campaign_id"], // to group the winners by campaign
+    )) as CampaignEntry[];
     return campaignIds.map((id) => rows.filter((r) => r.campaignId === id));
   });
 
@@ -174,21 +261,30 @@ export class PurposeScopedData {
   // ---- any object by id ----------------------------------------------------------------
 
   /**
-   * The object with this id, whatever its type, if the purpose may reach it: customers
-   * through the row rule, their rows through their customer, campaigns freely.
+   * The object with this id, whatever its type, if the purpose may reach it AND may read
+   * objects of its type: customers through the row rule, their rows through their customer,
+   * campaigns freely. A type the purpose may not read (its `id` not permitted) is never
+   * looked up, so even `__typename` says nothing about whether such an object exists.
    */
   async node(id: string): Promise<Customer | ServiceUsage | CampaignEntry | NotificationSubscription | GiftCampaign | null> {
     if (!isUuid(id)) return null;
-    const customer = await this.customer(id);
-    if (customer) return customer;
+    const readable = (type: string) => {
+      const allowed = this.scope.decision?.input.policy.allowedPurposes(`${type}.id`);
+      return allowed === null || (allowed !== undefined && this.scope.purpose !== null && allowed.includes(this.scope.purpose));
+    };
+    if (readable("Customer")) {
+      const customer = await this.customer(id);
+      if (customer) return customer;
+    }
     const campaign = await this.campaign(id);
     if (campaign) return campaign;
-    for (const [entity, alias] of [
-      [ServiceUsage, "su"],
-      [CampaignEntry, "ce"],
-      [NotificationSubscription, "ns"],
+    for (const [table, type] of [
+      ["service_usage", "ServiceUsage"],
+      ["campaign_entry", "CampaignEntry"],
+      ["notification_subscription", "NotificationSubscription"],
     ] as const) {
-      const [row] = await this.run(this.owned(entity as new () => ObjectLiteral, alias).andWhere(`${alias}.id = :id`, { id }));
+      if (!readable(type)) continue;
+      const [row] = await this.ownedRows(table, "x.id = :id::uuid", { id }, "id");
       if (row) return row as ServiceUsage | CampaignEntry | NotificationSubscription;
     }
     return null;
@@ -198,70 +294,128 @@ export class PurposeScopedData {
 
   /** Corrects a reachable customer's address; null when the purpose cannot reach them. */
   async updateAddress(customerId: string, change: AddressChange): Promise<Customer | null> {
-    const customer = await this.customer(customerId);
-    if (!customer) return null;
-    await this.run(
-      this.db
-        .createQueryBuilder()
-        .update(Customer)
-        .set({ postalCode: change.postalCode, prefecture: change.prefecture, streetAddress: change.streetAddress })
-        .where("id = :id", { id: customer.id }),
+    if (!isUuid(customerId)) return null;
+    const rule = this.customerRule("c");
+    const statement = this.kernel.statements.get(`address|${rule.sql}`, () =>
+      `UPDATE customer c SET postal_code = :postalCode, prefecture = :prefecture, street_address = :streetAddress WHERE c.id = :id::uuid AND (${rule.sql}) RETURNING c.id`,
     );
-    this.customerLoader.clear(customer.id);
-    return this.customer(customer.id);
+    const [updated] = await this.run(statement, { ...rule.params, id: customerId, ...change });
+    if (!updated) return null;
+    this.customerLoader.clear(customerId.toLowerCase());
+    return this.customer(customerId);
   }
 
   /** Opts a reachable customer in or out of a channel; the row rule sees it on the next query. */
   async setSubscription(customerId: string, channel: NotificationChannel, optedIn: boolean): Promise<NotificationSubscription | null> {
     const customer = await this.customer(customerId);
     if (!customer) return null;
-    dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
-    const [row] = await this.db.query(
-      `INSERT INTO notification_subscription (customer_id, channel, opted_in, changed_at) VALUES ($1, $2, $3, now())
+    const selection = this.selection("notification_subscription");
+    const statement = this.kernel.statements.get(`subscribe|${selection.shape}`, () =>
+      `INSERT INTO notification_subscription AS x (customer_id, channel, opted_in, changed_at) VALUES (:customerId::uuid, :channel, :optedIn, now())
        ON CONFLICT (customer_id, channel) DO UPDATE SET opted_in = EXCLUDED.opted_in, changed_at = EXCLUDED.changed_at
-       RETURNING id, customer_id, channel, opted_in, changed_at`,
-      [customer.id, channel, optedIn],
+       RETURNING ${selectList(selection, "x")}`,
     );
-    this.subscriptionsLoader.clear(customer.id);
-    return Object.assign(new NotificationSubscription(), {
-      id: row.id,
-      customerId: row.customer_id,
-      channel: row.channel,
-      optedIn: row.opted_in,
-      changedAt: row.changed_at,
-    });
+    const [row] = await this.run(statement, { customerId: customer.id, channel, optedIn });
+    this.relationLoaders.get("subscriptions")?.clear(customer.id);
+    return hydrate<NotificationSubscription>(selection, row, NotificationSubscription.prototype);
   }
 
   /** Records a winner's prize as shipped, once. Only a reachable winning entry. */
   async markPrizeShipped(entryId: string): Promise<CampaignEntry | null> {
     if (!isUuid(entryId)) return null;
-    const [entry] = await this.run(this.owned(CampaignEntry, "ce").andWhere("ce.id = :id AND ce.won", { id: entryId }));
+    const [entry] = (await this.ownedRows("campaign_entry", "x.id = :id::uuid AND x.won", { id: entryId }, "id")) as CampaignEntry[];
     if (!entry) return null;
-    if (entry.shippedAt) throw new GraphQLError("This prize is already marked as shipped.", { extensions: { code: "BAD_USER_INPUT" } });
-    entry.shippedAt = new Date();
-    await this.run(this.db.createQueryBuilder().update(CampaignEntry).set({ shippedAt: entry.shippedAt }).where("id = :id", { id: entry.id }));
-    return entry;
+    const selection = this.selection("campaign_entry");
+    const statement = this.kernel.statements.get(`shipped|${selection.shape}`, () =>
+      `UPDATE campaign_entry x SET shipped_at = now() WHERE x.id = :id::uuid AND x.shipped_at IS NULL RETURNING ${selectList(selection, "x")}`,
+    );
+    const [row] = await this.run(statement, { id: entry.id });
+    if (!row) throw new GraphQLError("This prize is already marked as shipped.", { extensions: { code: KernelCode.BAD_USER_INPUT } });
+    return hydrate<CampaignEntry>(selection, row, CampaignEntry.prototype);
+  }
+
+  // ---- records of features' customer-linked tables (requests …) ---------------------------
+
+  /**
+   * Rows of a declared customer-linked table, with personal columns only where this scope
+   * reaches the row's customer or the caller holds the table's declared compliance role.
+   * Every row's customer is recorded as released: even its facts are about them.
+   */
+  async records(tableName: string, query: RecordQuery, tx?: FeatureTx): Promise<LinkedRecord[]> {
+    const table = this.kernel.registry.table(tableName);
+    const role = table.complianceRole;
+    const roleGranted = role !== undefined && this.scope.purpose === Purpose.DATA_SUBJECT_REQUEST && (this.scope.caller?.roles ?? []).some((r) => r === role);
+    dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
+    const rows = await readRecords(this.raw(tx), this.kernel.registry, table, this.customerRule("c"), roleGranted, query);
+    return rows.map(({ personalValues: _personal, ...row }) => {
+      this.released.add(row.customerId);
+      return row as LinkedRecord;
+    });
+  }
+
+  /** Whether the store has ever held a customer with this id (even erased): anyone may ask what is left. */
+  async knownCustomer(customerId: string, tx?: FeatureTx): Promise<boolean> {
+    if (!isUuid(customerId)) return false;
+    dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
+    const [row] = await namedQuery(this.raw(tx), `SELECT 1 AS known FROM customer WHERE id = :id::uuid`, { id: customerId });
+    return row !== undefined;
+  }
+
+  /** Locks the customer's row in the caller's transaction and says whether this scope reaches them. */
+  async lockCustomer(customerId: string, tx: FeatureTx): Promise<{ exists: boolean; reachable: boolean; erased: boolean }> {
+    const rule = this.customerRule("c");
+    dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
+    const [row] = await namedQuery<{ reachable: boolean; erased: boolean }>(
+      this.raw(tx),
+      `SELECT (${rule.sql}) AS reachable, c.erased_at IS NOT NULL AS erased FROM customer c WHERE c.id = :customerId::uuid FOR UPDATE`,
+      { ...rule.params, customerId },
+    );
+    return row ? { exists: true, reachable: row.reachable === true, erased: row.erased } : { exists: false, reachable: false, erased: false };
+  }
+
+  /** The customer's disclosure export (agreement 1.5), in the caller's transaction. */
+  async exportCustomer(customerId: string, requestId: string, tx: FeatureTx): Promise<Record<string, unknown>> {
+    dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
+    const rule = this.customerRule("c");
+    const exported = await buildDisclosureExport(this.raw(tx), this.kernel.registry, rule, customerId, requestId);
+    if (exported.customer && (exported.customer as Record<string, unknown>).fullName != null) this.released.add(customerId);
+    return exported;
+  }
+
+  /** Applies a customer's corrections, if this scope reaches them; returns the values before and after. */
+  async correctCustomer(customerId: string, changes: readonly CorrectionChange[], tx: FeatureTx): Promise<AppliedCorrection[] | null> {
+    const state = await this.lockCustomer(customerId, tx);
+    if (!state.reachable) return null;
+    dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
+    const applied = await applyCorrections(this.raw(tx), this.kernel.registry.customer, customerId, changes);
+    this.released.add(customerId);
+    return applied;
+  }
+
+  /** Erases the customer everywhere (as the declaration says per table), in the caller's transaction. */
+  async eraseCustomer(customerId: string, tx: FeatureTx): Promise<void> {
+    dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
+    await eraseCustomer(this.raw(tx), this.kernel.registry, customerId);
+    this.customerLoader.clear(customerId.toLowerCase());
+  }
+
+  private raw(tx: FeatureTx | undefined): RawQuery {
+    if (!tx) return this.kernel.db;
+    const handle = rawHandleOf(tx);
+    if (!handle) throw new Error("not a transaction of a feature's handle");
+    return handle;
   }
 
   // ---- plumbing -----------------------------------------------------------------------
 
   /** Every statement runs here, so it is counted per purpose (tests prove refusals run none). */
-  private run<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>): Promise<T[]>;
-  private run(qb: { execute(): Promise<unknown> }): Promise<unknown>;
-  private run(qb: any): Promise<any> {
+  private run(statement: Parameters<KernelData["runner"]["rows"]>[0], params: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
     dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
-    return "getMany" in qb && qb.expressionMap?.queryType === "select" ? qb.getMany().then((rows: ObjectLiteral[]) => this.noteReleased(rows)) : qb.execute();
-  }
-
-  private noteReleased<T extends ObjectLiteral>(rows: T[]): T[] {
-    for (const row of rows) {
-      if (row instanceof Customer) this.released.add(row.id);
-      else if (typeof row.customerId === "string") this.released.add(row.customerId);
-    }
-    return rows;
+    return this.kernel.runner.rows(statement, params);
   }
 }
 
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+/** A LIKE pattern matching `text` literally (backslash is the escape character). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

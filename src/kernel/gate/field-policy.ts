@@ -6,7 +6,7 @@ import {
   isObjectType,
   type GraphQLDirective,
 } from "graphql";
-import { ALLOWED_FOR, REVEALS } from "../schema/directives";
+import { ALLOWED_FOR, PUBLIC, REVEALS } from "../schema/directives";
 import type { Purpose } from "../purposes/purpose";
 
 /**
@@ -24,21 +24,32 @@ export interface FieldPolicy {
 
 export function readFieldPolicy(schema: GraphQLSchema): FieldPolicy {
   const allowedFor = requireDirective(schema, ALLOWED_FOR);
+  const publicDirective = requireDirective(schema, PUBLIC);
   const reveals = requireDirective(schema, REVEALS);
+  const isPublic = (node: Parameters<typeof getDirectiveValues>[1]): boolean => getDirectiveValues(publicDirective, node) !== undefined;
   const purposesOf = (node: Parameters<typeof getDirectiveValues>[1]): Purpose[] | null =>
     (getDirectiveValues(allowedFor, node)?.purposes as Purpose[] | undefined) ?? null;
 
   const restricted = new Map<string, readonly Purpose[]>();
   const revealed = new Map<string, string>();
+  const unlabelled: string[] = [];
+  const ambiguous: string[] = [];
 
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith("__")) continue;
     if (isObjectType(type) || isInterfaceType(type)) {
       const typeLevel = type.astNode ? purposesOf(type.astNode) : null;
+      const typePublic = type.astNode ? isPublic(type.astNode) : false;
+      if (typeLevel && typePublic) ambiguous.push(type.name);
       for (const field of Object.values(type.getFields())) {
+        const coordinate = `${type.name}.${field.name}`;
         const own = field.astNode ? purposesOf(field.astNode) : null;
-        const effective = own ?? typeLevel;
-        if (effective) restricted.set(`${type.name}.${field.name}`, Object.freeze([...effective]));
+        const ownPublic = field.astNode ? isPublic(field.astNode) : false;
+        if (own && ownPublic) ambiguous.push(coordinate);
+        // a field's own label overrides its type's
+        const effective = own ?? (ownPublic ? null : typeLevel);
+        if (effective) restricted.set(coordinate, Object.freeze([...effective]));
+        else if (!ownPublic && !typePublic) unlabelled.push(coordinate);
       }
     } else if (isInputObjectType(type)) {
       for (const field of Object.values(type.getFields())) {
@@ -47,6 +58,12 @@ export function readFieldPolicy(schema: GraphQLSchema): FieldPolicy {
       }
     }
   }
+
+  // Nothing unlabelled: a field nobody classified would be readable by anyone. Refuse to start.
+  if (unlabelled.length) {
+    throw new Error(`every field must be @allowedFor some purposes or @public; these are neither: ${unlabelled.join(", ")}`);
+  }
+  if (ambiguous.length) throw new Error(`these are both @allowedFor and @public: ${ambiguous.join(", ")}`);
 
   for (const [input, target] of revealed) {
     // A @reveals pointing nowhere would silently permit the filter: refuse to start instead.

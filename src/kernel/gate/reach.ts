@@ -7,6 +7,7 @@ import {
   isNonNullType,
   isObjectType,
   isInterfaceType,
+  isScalarType,
   Kind,
   typeFromAST,
   type ASTNode,
@@ -16,6 +17,7 @@ import {
   type GraphQLInputType,
   type GraphQLInterfaceType,
   type GraphQLObjectType,
+  type GraphQLScalarType,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
@@ -33,16 +35,19 @@ export interface Reach {
   fields: Map<string, ASTNode>;
   /** input coordinate (`CustomerFilter.bornBefore`) → the node using it */
   inputs: Map<string, ASTNode>;
-  /** variables whose values feed input objects: checked against the request's variables */
+  /** variables used as argument values (with the type they are used as): checked against the request's variables */
   variableInputs: Array<{ name: string; type: GraphQLInputType; node: ASTNode }>;
+  /** literal string values given to String and ID arguments (and input fields), for their checks */
+  scalars: Array<{ type: GraphQLScalarType; value: string; node: ASTNode }>;
 }
 
-const emptyReach = (): Reach => ({ fields: new Map(), inputs: new Map(), variableInputs: [] });
+const emptyReach = (): Reach => ({ fields: new Map(), inputs: new Map(), variableInputs: [], scalars: [] });
 
 function mergeInto(target: Reach, source: Reach): void {
   for (const [k, v] of source.fields) if (!target.fields.has(k)) target.fields.set(k, v);
   for (const [k, v] of source.inputs) if (!target.inputs.has(k)) target.inputs.set(k, v);
   target.variableInputs.push(...source.variableInputs);
+  target.scalars.push(...source.scalars);
 }
 
 /**
@@ -121,6 +126,10 @@ export function reachOf(schema: GraphQLSchema, document: DocumentNode, operation
     if (isListType(type)) {
       const items = value.kind === Kind.LIST ? value.values : [value];
       for (const item of items) walkValue(item, type.ofType, into);
+      return;
+    }
+    if (isScalarType(type) && value.kind === Kind.STRING) {
+      into.scalars.push({ type, value: value.value, node: value });
       return;
     }
     if (isInputObjectType(type) && value.kind === Kind.OBJECT) {

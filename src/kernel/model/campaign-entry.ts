@@ -1,35 +1,31 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { ID, ObjectType } from "type-graphql";
+import { Entity } from "typeorm";
+import { CAMPAIGN_ENTRY } from "../personal-data/customer-tables";
+import { DeclaredColumn, TablePurposes } from "../personal-data/decorators";
 import { Node } from "./node";
-import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
-import { AllowedFor } from "../schema/decorators";
-import { Purpose } from "../purposes/purpose";
+
+const c = CAMPAIGN_ENTRY.columns;
 
 /** A customer's entry in a gift campaign: whether it won and when the prize was shipped. */
 @ObjectType({ description: "An entry in a gift campaign. Personal data.", implements: Node })
-@AllowedFor(Purpose.SERVICE_PROVISION, Purpose.PRIZE_DELIVERY, Purpose.DATA_SUBJECT_REQUEST)
-@Entity({ name: "campaign_entry" })
+@TablePurposes(CAMPAIGN_ENTRY)
+@Entity({ name: CAMPAIGN_ENTRY.table })
 export class CampaignEntry {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn("uuid")
+  @DeclaredColumn(c.id, () => ID)
   id: string;
 
-  @Column({ name: "campaign_id", type: "uuid" })
+  /** which campaign (resolved through the data layer: features/customers/campaign-resolvers.ts) */
   campaignId: string;
 
-  @Column({ name: "customer_id", type: "uuid" })
+  /** whose entry (resolved through the data layer, only for a winning entry under PRIZE_DELIVERY) */
   customerId: string;
 
-  @Field()
-  @Column({ name: "entered_at", type: "timestamptz" })
+  @DeclaredColumn(c.enteredAt, () => Date)
   enteredAt: Date;
 
-  @Field()
-  @Column({ type: "boolean" })
+  @DeclaredColumn(c.won, () => Boolean)
   won: boolean;
 
-  @Field(() => Date, { nullable: true })
-  @Column({ name: "shipped_at", type: "timestamptz", nullable: true })
+  @DeclaredColumn(c.shippedAt, () => Date, { nullable: true })
   shippedAt: Date | null;
-
-  // `campaign` and `customer` are resolved through the data layer: graphql/resolvers/campaign-fields.ts.
 }

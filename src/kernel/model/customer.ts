@@ -1,85 +1,62 @@
-import { Field, ID, ObjectType } from "type-graphql";
-import { Node } from "./node";
-import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
-import { AllowedFor } from "../schema/decorators";
-import { Purpose } from "../purposes/purpose";
+import { ID, ObjectType } from "type-graphql";
+import { Entity } from "typeorm";
+import { CUSTOMER } from "../personal-data/customer-tables";
+import { DeclaredColumn, DeclaredGeneralisation, TablePurposes } from "../personal-data/decorators";
+import { AgeBand } from "../personal-data/generalisations";
 import { Gender } from "./gender";
+import { Node } from "./node";
 
-const {
-  SERVICE_PROVISION: SP,
-  PRIZE_DELIVERY: PD,
-  PRODUCT_IMPROVEMENT: PI,
-  NOTIFICATION: NO,
-  DATA_SUBJECT_REQUEST: DSR,
-  INDIVIDUAL_AGREEMENT: IA,
-} = Purpose;
+const c = CUSTOMER.columns;
+const [ageBand, region] = CUSTOMER.generalisations;
 
 /**
- * A customer: the person the agreement protects. Every field carries its purposes;
- * the type-level list (requests from the customer only) covers any field added without one.
- * No field allows USAGE_STATISTICS: statistics are aggregates, never rows.
+ * A customer: the person the agreement protects. Every field's purposes come from the data
+ * category it is declared with (src/kernel/personal-data/customer-tables.ts); the type-level
+ * list (what every category allows: requests from the customer only) covers any field added
+ * without a declaration, and the start-up check refuses such a field anyway. No field allows
+ * USAGE_STATISTICS: statistics are aggregates, never rows. The data layer loads only the
+ * columns an operation may read, so a field the purpose may not read is absent, not hidden.
  */
 @ObjectType({ description: "A customer. Personal data: each field lists the purposes it may be read for.", implements: Node })
-@AllowedFor(DSR)
-@Entity({ name: "customer" })
+@TablePurposes(CUSTOMER)
+@Entity({ name: CUSTOMER.table })
 export class Customer {
-  @Field(() => ID)
-  @AllowedFor(SP, PD, PI, NO, DSR, IA)
-  @PrimaryGeneratedColumn("uuid")
+  @DeclaredColumn(c.id, () => ID)
   id: string;
 
-  @Field()
-  @AllowedFor(SP, PD, NO, DSR, IA)
-  @Column({ name: "full_name", type: "text" })
+  @DeclaredColumn(c.fullName, () => String)
   fullName: string;
 
-  @Field()
-  @AllowedFor(SP, NO, DSR, IA)
-  @Column({ type: "text" })
+  @DeclaredColumn(c.email, () => String)
   email: string;
 
-  @Field()
-  @AllowedFor(SP, PD, DSR)
-  @Column({ type: "text" })
+  @DeclaredColumn(c.phone, () => String)
   phone: string;
 
-  @Field()
-  @AllowedFor(SP, PD, DSR)
-  @Column({ name: "postal_code", type: "text" })
+  @DeclaredColumn(c.postalCode, () => String)
   postalCode: string;
 
-  @Field()
-  @AllowedFor(SP, PD, PI, DSR, IA)
-  @Column({ type: "text" })
+  @DeclaredColumn(c.prefecture, () => String)
   prefecture: string;
 
-  @Field()
-  @AllowedFor(SP, PD, DSR)
-  @Column({ name: "street_address", type: "text" })
+  @DeclaredColumn(c.streetAddress, () => String)
   streetAddress: string;
 
-  @Field({ description: "ISO date (YYYY-MM-DD)." })
-  @AllowedFor(DSR)
-  @Column({ name: "birth_date", type: "date" })
+  @DeclaredColumn(c.birthDate, () => String, { description: "ISO date (YYYY-MM-DD)." })
   birthDate: string;
 
-  @Field(() => Gender)
-  @AllowedFor(PI, DSR)
-  @Column({ type: "text" })
+  @DeclaredColumn(c.gender, () => Gender)
   gender: Gender;
 
-  @Field()
-  @AllowedFor(SP, PI, DSR)
-  @Column({ name: "created_at", type: "timestamptz" })
+  @DeclaredColumn(c.createdAt, () => Date)
   createdAt: Date;
 
-  /** Soft deletion and erasure: such customers are never returned, under any purpose. */
-  @Column({ name: "deleted_at", type: "timestamptz", nullable: true })
-  deletedAt: Date | null;
+  @DeclaredGeneralisation(ageBand, () => AgeBand, { description: "Ten-year age band today, computed from the birth date in the database (the birth date itself is not read)." })
+  ageBand: AgeBand | null;
 
-  @Column({ name: "erased_at", type: "timestamptz", nullable: true })
-  erasedAt: Date | null;
+  @DeclaredGeneralisation(region, () => String, { description: "Region of Japan of the customer's prefecture." })
+  region: string | null;
 
-  // Relation fields (serviceUsage, campaignEntries, subscriptions) are declared with their
-  // purposes where they are resolved: graphql/resolvers/customer-fields.ts.
+  // Relation fields (serviceUsage, campaignEntries, subscriptions, activity, consents) are
+  // declared with their tables and resolved through the data layer (features/customers, consent).
 }

@@ -1,10 +1,12 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Node } from "./node";
 import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { Public } from "../schema/decorators";
 
 /** A gift campaign. The campaign itself is not personal data; its winners are. */
 @ObjectType({ description: "A gift campaign (agreement 1.2).", implements: Node })
 @Entity({ name: "gift_campaign" })
+@Public()
 export class GiftCampaign {
   @Field(() => ID)
   @PrimaryGeneratedColumn("uuid")

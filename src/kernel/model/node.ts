@@ -1,4 +1,5 @@
 import { Field, ID, InterfaceType } from "type-graphql";
+import { Public } from "../schema/decorators";
 
 /**
  * Anything with an id (the Relay convention). An interface is also a classic way to smuggle
@@ -9,6 +10,7 @@ import { Field, ID, InterfaceType } from "type-graphql";
   description: "An object with an id.",
   resolveType: (value: object) => value.constructor.name,
 })
+@Public()
 export abstract class Node {
   @Field(() => ID)
   id: string;

@@ -1,8 +1,8 @@
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { ID, ObjectType, registerEnumType } from "type-graphql";
+import { Entity } from "typeorm";
+import { NOTIFICATION_SUBSCRIPTION } from "../personal-data/customer-tables";
+import { DeclaredColumn, TablePurposes } from "../personal-data/decorators";
 import { Node } from "./node";
-import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
-import { AllowedFor } from "../schema/decorators";
-import { Purpose } from "../purposes/purpose";
 
 export enum NotificationChannel {
   EMAIL_MAGAZINE = "EMAIL_MAGAZINE",
@@ -10,27 +10,24 @@ export enum NotificationChannel {
 }
 registerEnumType(NotificationChannel, { name: "NotificationChannel" });
 
+const c = NOTIFICATION_SUBSCRIPTION.columns;
+
 /** Whether a customer is opted in to a notification channel (agreement 1.4), and since when. */
 @ObjectType({ description: "A customer's e-mail magazine / notification subscription. Personal data.", implements: Node })
-@AllowedFor(Purpose.SERVICE_PROVISION, Purpose.NOTIFICATION, Purpose.DATA_SUBJECT_REQUEST)
-@Entity({ name: "notification_subscription" })
+@TablePurposes(NOTIFICATION_SUBSCRIPTION)
+@Entity({ name: NOTIFICATION_SUBSCRIPTION.table })
 export class NotificationSubscription {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn("uuid")
+  @DeclaredColumn(c.id, () => ID)
   id: string;
 
-  @Column({ name: "customer_id", type: "uuid" })
   customerId: string;
 
-  @Field(() => NotificationChannel)
-  @Column({ type: "text" })
+  @DeclaredColumn(c.channel, () => NotificationChannel)
   channel: NotificationChannel;
 
-  @Field()
-  @Column({ name: "opted_in", type: "boolean" })
+  @DeclaredColumn(c.optedIn, () => Boolean)
   optedIn: boolean;
 
-  @Field()
-  @Column({ name: "changed_at", type: "timestamptz" })
+  @DeclaredColumn(c.changedAt, () => Date)
   changedAt: Date;
 }

@@ -1,30 +1,28 @@
-import { Field, ID, Int, ObjectType } from "type-graphql";
+import { ID, Int, ObjectType } from "type-graphql";
+import { Entity } from "typeorm";
+import { SERVICE_USAGE } from "../personal-data/customer-tables";
+import { DeclaredColumn, TablePurposes } from "../personal-data/decorators";
 import { Node } from "./node";
-import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
-import { AllowedFor } from "../schema/decorators";
-import { Purpose } from "../purposes/purpose";
+
+const c = SERVICE_USAGE.columns;
 
 /** One use of a service by a customer (what was used, how much was paid, when). */
 @ObjectType({ description: "A customer's use of a service. Personal data.", implements: Node })
-@AllowedFor(Purpose.SERVICE_PROVISION, Purpose.PRODUCT_IMPROVEMENT, Purpose.DATA_SUBJECT_REQUEST)
-@Entity({ name: "service_usage" })
+@TablePurposes(SERVICE_USAGE)
+@Entity({ name: SERVICE_USAGE.table })
 export class ServiceUsage {
-  @Field(() => ID)
-  @PrimaryGeneratedColumn("uuid")
+  @DeclaredColumn(c.id, () => ID)
   id: string;
 
-  @Column({ name: "customer_id", type: "uuid" })
+  /** whose use it is (not a GraphQL field: the customer is reached through the data layer) */
   customerId: string;
 
-  @Field()
-  @Column({ type: "text" })
+  @DeclaredColumn(c.service, () => String)
   service: string;
 
-  @Field(() => Int, { description: "Amount paid, in yen." })
-  @Column({ type: "integer" })
+  @DeclaredColumn(c.amount, () => Int, { description: "Amount paid, in yen." })
   amount: number;
 
-  @Field()
-  @Column({ name: "occurred_at", type: "timestamptz" })
+  @DeclaredColumn(c.occurredAt, () => Date)
   occurredAt: Date;
 }

@@ -18,3 +18,12 @@ export function Reveals(coordinate: string): PropertyDecorator & MethodDecorator
   if (!/^[A-Z][A-Za-z0-9]*\.[a-z][A-Za-z0-9]*$/.test(coordinate)) throw new Error(`bad coordinate ${coordinate}`);
   return Directive(`@reveals(coordinate: "${coordinate}")`);
 }
+
+/**
+ * Marks a field (or every field of a type) as holding no personal data: readable by anyone.
+ * Every field reachable from a root is either `@allowedFor` or `@public`; the gateway refuses
+ * to start with one that is neither (src/kernel/gate/field-policy.ts).
+ */
+export function Public(): MethodDecorator & PropertyDecorator & ClassDecorator {
+  return Directive("@public");
+}

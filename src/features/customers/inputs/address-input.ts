@@ -1,6 +1,6 @@
 import { IsIn, Length, Matches } from "class-validator";
 import { Field, InputType } from "type-graphql";
-import { PREFECTURE_NAMES } from "../../../seed/prefectures";
+import { PREFECTURE_NAMES } from "../../../kernel/personal-data/prefectures";
 
 @InputType({ description: "A corrected postal address." })
 export class AddressInput {

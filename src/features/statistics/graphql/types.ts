@@ -2,12 +2,14 @@ import { GraphQLSafeInt } from "graphql-scalars";
 import { Field, Float, Int, InterfaceType, ObjectType } from "type-graphql";
 import { Gender } from "../../../kernel/model/gender";
 import { AgeBand } from "../dimensions";
+import { Public } from "../../../kernel/schema/decorators";
 
 /**
  * The statistics output types. None of them carries an id or any individual-level value:
  * every number is an aggregate over at least k customers, with noise.
  */
 @ObjectType({ description: "A bucket's key: the value of each grouped dimension; the others are null." })
+@Public()
 export class StatisticsKey {
   @Field(() => AgeBand, { nullable: true })
   ageBand: AgeBand | null;
@@ -35,6 +37,7 @@ export class StatisticsKey {
 }
 
 @ObjectType({ description: "A released bucket of customers." })
+@Public()
 export class CustomerBucket {
   @Field(() => StatisticsKey)
   key: StatisticsKey;
@@ -44,6 +47,7 @@ export class CustomerBucket {
 }
 
 @ObjectType({ description: "A released bucket of service usage." })
+@Public()
 export class UsageBucket {
   @Field(() => StatisticsKey)
   key: StatisticsKey;
@@ -65,6 +69,7 @@ export class UsageBucket {
 }
 
 @ObjectType({ description: "How noisy a measure is: the ε it was given, its sensitivity and the noise's standard deviation." })
+@Public()
 export class MeasureNoise {
   @Field({ description: "customers, usageCount or amountSum" })
   measure: string;
@@ -80,6 +85,7 @@ export class MeasureNoise {
 }
 
 @InterfaceType({ description: "What every statistics answer reports besides its buckets: what was withheld and what it cost." })
+@Public()
 export abstract class StatisticsResult {
   @Field(() => Int, {
     description:
@@ -113,16 +119,19 @@ export abstract class StatisticsResult {
 }
 
 @ObjectType({ description: "Customer counts by generalised dimensions (agreement 1.6), anonymised.", implements: StatisticsResult })
+@Public()
 export class CustomerStatistics extends StatisticsResult {
   @Field(() => [CustomerBucket])
   buckets: CustomerBucket[];
 }
 
 @ObjectType({ description: "Service usage by generalised dimensions (agreement 1.6), anonymised.", implements: StatisticsResult })
+@Public()
 export class UsageStatistics extends StatisticsResult {
   @Field(() => [UsageBucket])
   buckets: UsageBucket[];
 }
 
 @ObjectType({ description: "Anonymous statistics (agreement 1.6 and 3.2): aggregates with k-thresholds and differential privacy." })
+@Public()
 export class Statistics {}

@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import { AgreementRegistry } from "./agreement-registry";
+import { AgreementRegistry } from "../features/consent/agreement-registry";
 
 export const DEMO_AGREEMENT = {
   key: "survey-2026",

@@ -1,8 +1,8 @@
 import { GraphQLError } from "graphql";
-import { KernelCode } from "../errors/catalogue";
-import { Purpose } from "../purposes/purpose";
-import type { GatewayContext } from "../request-context";
-import type { ComplianceRole } from "./roles";
+import { KernelCode } from "./errors/catalogue";
+import { Purpose } from "./purposes/purpose";
+import type { GatewayContext } from "./request-context";
+import type { ComplianceRole } from "./caller/roles";
 
 /**
  * The declared compliance road to customer-linked records outside a purpose's row rule

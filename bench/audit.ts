@@ -1,7 +1,5 @@
 import "reflect-metadata";
-import { ClientRegistry } from "../src/clients/client-registry";
-import { Purpose } from "../src/kernel/purposes/purpose";
-import { seedDemoData } from "../src/seed/demo-data";
+import { ClientRegistry, Purpose, seedDemoData } from "./from-src";
 import { benchDatabase, compare, load, printComparison, serveGateway, type BenchDatabase } from "./harness";
 
 /**

@@ -1,6 +1,4 @@
-import { ClientRegistry } from "../src/clients/client-registry";
-import { Purpose } from "../src/kernel/purposes/purpose";
-import { seedDemoData } from "../src/seed/demo-data";
+import { ClientRegistry, Purpose, seedDemoData } from "./from-src";
 import { compare, load, printComparison, serveGateway, type BenchDatabase } from "./harness";
 
 /**

@@ -21,12 +21,13 @@ import { countSeeded, holdsScale, seedConsents, seedScale, type SeedCounts } fro
  * not a queueing effect. Every answer is checked (status 200, no errors, the data asked
  * for); one failure aborts the run. Statistics: each measured answer is the first answer
  * to a fresh USAGE_STATISTICS client (its own budget, nothing stored for it yet), so it is
- * computed, never a stored repeat; those clients are created (and authenticated by a
- * `viewer` call) before the timing.
+ * computed, never a stored repeat; each client is created (and authenticated by a `viewer`
+ * call) before its timed request.
  *
  *   BENCH_SCALE_REQUESTS (per row, default 200), BENCH_SCALE_WARMUP (default 20),
- *   BENCH_SCALE_ROW_SECONDS (a row stops early after this long, default 30, at least 10
- *   requests), BENCH_SCALE_STATS_REQUESTS (fresh answers per statistics row, default 10).
+ *   BENCH_SCALE_ROW_SECONDS (a row stops early after this long, default 30, with at least
+ *   10 requests, 3 for statistics), BENCH_SCALE_STATS_REQUESTS (fresh answers per statistics
+ *   row, default 10). `n` in the output says how many were timed.
  */
 
 export interface ScaleOptions {
@@ -227,20 +228,19 @@ function statisticsQueries(): { usage: string; customers: string; period: string
 
 const hundred = (field = "customers"): Check => (json) => (json?.data?.[field]?.length === 100 ? null : `expected 100 ${field}, got ${json?.data?.[field]?.length}`);
 
-/** Fresh answers only: each from a new client's first statistics call (its auth warmed first). */
+/**
+ * Fresh answers only: each timed request is a new USAGE_STATISTICS client's first statistics
+ * call (nothing stored for it, its whole budget left). The client is created and
+ * authenticated (a `viewer` call, which spends nothing) before the timer starts. One
+ * untimed warm-up; then up to `statsRequests` answers, fewer (at least 3) past `rowSeconds`.
+ */
 async function measureStatistics(label: string, url: string, db: DataSource, query: string, field: "serviceUsage" | "customers", options: ScaleOptions): Promise<Latency> {
   const registry = new ClientRegistry(db);
   const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  const warmup = Math.min(2, options.warmup);
-  const keys: string[] = [];
-  for (let i = 0; i < warmup + options.statsRequests; i++) {
-    const { key } = await registry.create(`bench-scale-stats-${stamp}-${i}`, [Purpose.USAGE_STATISTICS]);
-    const viewer = await post(url, { query: `{ viewer { name } }` }, key); // authenticates (cache), spends nothing
-    checked(`${label} (viewer)`, viewer, (json) => (json?.data?.viewer?.name ? null : "no viewer"));
-    keys.push(key);
-  }
-  const samples: number[] = [];
-  for (const [i, key] of keys.entries()) {
+  let clients = 0;
+  const freshAnswer = async (): Promise<number> => {
+    const { key } = await registry.create(`bench-scale-stats-${stamp}-${clients++}`, [Purpose.USAGE_STATISTICS]);
+    checked(`${label} (viewer)`, await post(url, { query: `{ viewer { name } }` }, key), (json) => (json?.data?.viewer?.name ? null : "no viewer"));
     const answer = await post(url, { query }, key);
     checked(label, answer, (json) => {
       const result = json?.data?.statistics?.[field];
@@ -248,8 +248,12 @@ async function measureStatistics(label: string, url: string, db: DataSource, que
       if (result.repeated) return "a stored repeat, not a fresh answer";
       return result.buckets.length > 0 ? null : "no bucket released";
     });
-    if (i >= warmup) samples.push(answer.ms);
-  }
+    return answer.ms;
+  };
+  await freshAnswer(); // warm-up
+  const samples: number[] = [];
+  const deadline = performance.now() + options.rowSeconds * 1000;
+  while (samples.length < options.statsRequests && (samples.length < 3 || performance.now() < deadline)) samples.push(await freshAnswer());
   return latency(samples, "fresh answers");
 }
 

@@ -68,7 +68,7 @@ function printSummary({
 }) {
   const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
   const line = (label: string, value: string, target: string, ok: boolean | null) =>
-    console.log(`  ${label.padEnd(52)} ${value.padStart(8)}   ${target.padEnd(22)} ${ok === null ? "" : verdict(ok)}`);
+    console.log(`  ${label.padEnd(72)} ${value.padStart(8)}   ${target.padEnd(22)} ${ok === null ? "" : verdict(ok)}`);
   console.log("\nSummary");
   if (peers) {
     line("gateway (governed + audited) / hand-written", peers.gatewayOverHandwritten.toFixed(3), "target ≥ 1.0", peers.gatewayOverHandwritten >= 1.0);

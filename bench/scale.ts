@@ -395,6 +395,6 @@ function printScalingTable(runs: ScaleRun[]): Partial<Record<RowKey, number>> {
     console.log(`  ${row.label.padEnd(54)}${cells}${ratio}`);
   }
   const deep = largest.rows.pageDeep.note;
-  console.log(`  (deep page: ${deep}; ratio = p50 at the largest scale / p50 at the smallest; statistics: fresh answers only, n=${largest.rows.statsUsage.n} each)`);
+  console.log(`  (deep page: ${deep}; ratio = p50 at the largest scale / p50 at the smallest; statistics: fresh answers only, n=${largest.rows.statsUsage.n} and ${largest.rows.statsCustomers.n} at the largest scale)`);
   return growth;
 }

@@ -1,6 +1,4 @@
-import { ClientRegistry } from "../src/clients/client-registry";
-import { Purpose } from "../src/kernel/purposes/purpose";
-import { seedDemoData } from "../src/seed/demo-data";
+import { ClientRegistry, Purpose, seedDemoData } from "./from-src";
 import { compare, load, printComparison, serveGateway, type BenchDatabase } from "./harness";
 
 /**
@@ -30,7 +28,7 @@ export async function benchGovernance(bench: BenchDatabase, { seconds = 8, round
       () => load(governed.url, body, headers, seconds),
       () => load(ungoverned.url, body, headers, seconds),
     );
-    return printComparison("Entity query: governed vs ungoverned gateway", ["governed", "ungoverned"], result, "≥ 0.9");
+    return printComparison("Entity query: governed vs ungoverned gateway", ["governed", "ungoverned"], result, "≥ 0.95");
   } finally {
     await governed.stop();
     await ungoverned.stop();

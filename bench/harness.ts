@@ -2,8 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import autocannon from "autocannon";
 import type { DataSource } from "typeorm";
-import { openDatabase } from "../src/db/data-source";
-import { startEmbeddedPostgres } from "../src/db/embedded-postgres";
+import { openDatabase, startEmbeddedPostgres } from "./from-src";
 
 export interface BenchDatabase {
   url: string;
@@ -34,13 +33,28 @@ export interface ServedGateway {
 }
 
 /** Forks bench/serve.js: the gateway runs in its own process. */
-export function serveGateway(databaseUrl: string, options: Record<string, unknown> = {}): Promise<ServedGateway> {
-  const child: ChildProcess = fork(path.join(__dirname, "serve.js"), [databaseUrl, JSON.stringify(options)], {
-    env: { ...process.env, LOG_LEVEL: "silent" },
+export function serveGateway(databaseUrl: string, options: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<ServedGateway> {
+  return forkServer("serve.js", [databaseUrl, JSON.stringify(options)], env);
+}
+
+/** The peers the gateway is compared with (bench/peers/*), each forked in its own process. */
+export type Peer = "handwritten" | "postgraphile";
+
+export function servePeer(peer: Peer, databaseUrl: string): Promise<ServedGateway> {
+  return forkServer(path.join("peers", `${peer}-server.js`), [databaseUrl]);
+}
+
+/**
+ * Forks a server script (relative to dist/bench) that reports `{ url }` over IPC once it
+ * listens and exits on the message "stop". Its logs are silenced (LOG_LEVEL=silent).
+ */
+export function forkServer(script: string, args: string[], env: Record<string, string> = {}): Promise<ServedGateway> {
+  const child: ChildProcess = fork(path.join(__dirname, script), args, {
+    env: { ...process.env, LOG_LEVEL: "silent", ...env },
   });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`gateway exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
     child.once("message", (message: any) =>
       resolve({
         url: message.url,
@@ -81,20 +95,28 @@ export async function compare(
   a: () => Promise<LoadResult>,
   b: () => Promise<LoadResult>,
 ): Promise<{ a: LoadResult; b: LoadResult }> {
-  const as: LoadResult[] = [];
-  const bs: LoadResult[] = [];
-  for (let i = 0; i < rounds; i++) {
-    as.push(await a());
-    bs.push(await b());
-  }
-  const mean = (xs: LoadResult[]): LoadResult => ({
-    requestsPerSecond: avg(xs.map((x) => x.requestsPerSecond)),
-    p99Ms: avg(xs.map((x) => x.p99Ms)),
-    non2xx: xs.reduce((s, x) => s + x.non2xx, 0),
-    errors: xs.reduce((s, x) => s + x.errors, 0),
-  });
-  return { a: mean(as), b: mean(bs) };
+  const [ra, rb] = await compareAll(rounds, [a, b]);
+  return { a: ra, b: rb };
 }
+
+/**
+ * Runs any number of contenders in turn, round after round (A B C A B C …), and averages
+ * each one's rounds, so drift on a shared machine favours none of them.
+ */
+export async function compareAll(rounds: number, runs: ReadonlyArray<() => Promise<LoadResult>>): Promise<LoadResult[]> {
+  const results: LoadResult[][] = runs.map(() => []);
+  for (let i = 0; i < rounds; i++) {
+    for (const [j, run] of runs.entries()) results[j].push(await run());
+  }
+  return results.map(mean);
+}
+
+const mean = (xs: LoadResult[]): LoadResult => ({
+  requestsPerSecond: avg(xs.map((x) => x.requestsPerSecond)),
+  p99Ms: avg(xs.map((x) => x.p99Ms)),
+  non2xx: xs.reduce((s, x) => s + x.non2xx, 0),
+  errors: xs.reduce((s, x) => s + x.errors, 0),
+});
 
 const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { loadSettings } from "../src/config/settings";
 import { openDatabase } from "../src/db/data-source";
-import { startGatewayVariant } from "../src/server/create-gateway";
+import { startGateway, startGatewayVariant } from "../src/server/create-gateway";
 import { benchVariant } from "./variants";
 
 /**
@@ -14,7 +14,8 @@ async function main() {
   const db = await openDatabase({ url, poolSize: 10 });
   const options = JSON.parse(extra) as { ungoverned?: boolean; unaudited?: boolean };
   const settings = loadSettings({ ...process.env, PORT: "0", INTROSPECTION: "false", DATABASE_URL: url, ERASURE_OUTBOX_INTERVAL_MS: "0" });
-  const gateway = await startGatewayVariant({ db, settings }, benchVariant(options));
+  // no flag: the production gateway itself (startGateway, with its strict plugin-order check)
+  const gateway = options.ungoverned || options.unaudited ? await startGatewayVariant({ db, settings }, benchVariant(options)) : await startGateway({ db, settings });
   process.send?.({ url: gateway.url });
   process.on("message", async (message) => {
     if (message === "stop") {

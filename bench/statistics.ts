@@ -1,16 +1,20 @@
 import "reflect-metadata";
 import { Client } from "pg";
 import type { DataSource } from "typeorm";
-import { ClientRegistry } from "../src/clients/client-registry";
-import { Purpose } from "../src/kernel/purposes/purpose";
-import { PREFECTURES } from "../src/kernel/personal-data/prefectures";
-import { loadStatisticsConfig } from "../src/config/settings";
-import { measuresFor, planMechanism } from "../src/features/statistics/mechanism";
-import { currentMonth } from "../src/features/statistics/months";
-import { normaliseRequest, type StatisticsRequest } from "../src/features/statistics/query";
-import { buildAggregateSql } from "../src/features/statistics/sql";
-import { aggregatePlan } from "../src/features/statistics/statistics-store";
-import { StatisticsDimension as D } from "../src/features/statistics/dimensions";
+import {
+  aggregatePlan,
+  buildAggregateSql,
+  ClientRegistry,
+  currentMonth,
+  loadStatisticsConfig,
+  measuresFor,
+  normaliseRequest,
+  planMechanism,
+  PREFECTURES,
+  Purpose,
+  StatisticsDimension as D,
+  type StatisticsRequest,
+} from "./from-src";
 import { benchDatabase, serveGateway } from "./harness";
 
 /**

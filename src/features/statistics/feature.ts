@@ -10,5 +10,5 @@ export const statisticsFeature: GatewayFeature = {
   codes: StatisticsCodes.table,
   resolvers: [StatisticsResolver],
   rules: { "purpose-reach": [statisticsOnly] },
-  start: ({ db, settings }) => ({ services: [statisticsStore(db, settings.statistics)] }),
+  start: ({ db, statisticsDb, settings }) => ({ services: [statisticsStore(db, settings.statistics, statisticsDb)] }),
 };

@@ -13,7 +13,7 @@ export const STATISTICS = serviceKey<StatisticsStore>("statistics.store");
  * The statistics store of a request: only when the gate allowed an operation declared for
  * USAGE_STATISTICS by an authenticated client (fail closed otherwise).
  */
-export const statisticsStore = (db: DataSource, config: StatisticsConfig) =>
+export const statisticsStore = (db: DataSource, config: StatisticsConfig, readDb: DataSource = db) =>
   provide(STATISTICS, (ctx) => {
     const { scope } = ctx.data;
     if (scope.purpose !== Purpose.USAGE_STATISTICS || !scope.caller) {
@@ -21,5 +21,5 @@ export const statisticsStore = (db: DataSource, config: StatisticsConfig) =>
         extensions: { code: KernelCode.FORBIDDEN },
       });
     }
-    return new StatisticsStore({ db, caller: scope.caller, config, countStatement: () => dataQueriesTotal.inc({ purpose: Purpose.USAGE_STATISTICS }) });
+    return new StatisticsStore({ db, readDb, caller: scope.caller, config, countStatement: () => dataQueriesTotal.inc({ purpose: Purpose.USAGE_STATISTICS }) });
   });

@@ -21,7 +21,10 @@ export interface StatisticsAnswer extends StoredRelease {
 }
 
 export interface StatisticsStoreOptions {
+  /** the privacy ledger (budget, released answers): always the primary */
   db: DataSource;
+  /** the aggregate statement's database: a read replica (STATS_DATABASE_URL), default `db` */
+  readDb?: DataSource;
   caller: Caller;
   config: StatisticsConfig;
   /** counts the aggregate statement (the one statement per field that reads personal data) */
@@ -75,7 +78,7 @@ export class StatisticsStore {
 
     const { sql, params } = this.aggregateSql(query, plan, period);
     this.options.countStatement();
-    const rows: Array<Record<string, unknown>> = await this.options.db.query(sql, params);
+    const rows: Array<Record<string, unknown>> = await (this.options.readDb ?? this.options.db).query(sql, params);
     const release: StoredRelease = {
       buckets: releaseBuckets(rows, query, plan, this.options.rng ?? secureRandom),
       possibleBuckets: query.possibleBuckets,

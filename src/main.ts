@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { ClientRegistry } from "./clients/client-registry";
 import { startupSettings } from "./app/startup-settings";
 import { Lifecycle } from "./app/lifecycle";
-import { openDatabase } from "./db/data-source";
+import { openStatisticsDatabase } from "./db/statistics-database";
 import { openStore, StoreBusyError } from "./db/open-store";
 import { logger } from "./observability/logger";
 import { issueDemoKeys } from "./seed/demo-clients";
@@ -31,20 +31,10 @@ async function main() {
 }
 
 async function start(settings: ReturnType<typeof startupSettings>, demo: boolean, lifecycle: Lifecycle) {
-  const { operations } = settings;
   const store = await openStore(settings, "gateway");
   lifecycle.own("store", () => store.close());
   logger.info({ store: store.description }, "store ready (migrations applied)");
-  const statisticsDb = operations.statisticsDatabaseUrl
-    ? await openDatabase({
-        url: operations.statisticsDatabaseUrl,
-        poolSize: settings.store.poolSize,
-        statementTimeoutMs: operations.database.statementTimeoutMs,
-        connectTimeoutMs: operations.database.connectTimeoutMs,
-        startupWaitMs: operations.database.startupWaitMs,
-        migrate: false, // a read replica: the primary's migrations reach it by replication
-      })
-    : undefined;
+  const statisticsDb = (await openStatisticsDatabase(settings)) ?? undefined;
   if (statisticsDb) lifecycle.own("statistics database", () => statisticsDb.destroy());
 
   let demoKeys: Awaited<ReturnType<typeof issueDemoKeys>> = [];

@@ -30,6 +30,8 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 
 export interface ServedGateway {
   url: string;
+  /** the gateway process's memory (bytes) */
+  memory(): Promise<{ rss: number; heapUsed: number; external: number }>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,16 @@ export function serveGateway(databaseUrl: string, options: Record<string, unknow
     child.once("message", (message: any) =>
       resolve({
         url: message.url,
+        memory: () =>
+          new Promise((answered) => {
+            const listen = (reply: any) => {
+              if (!reply?.memory) return;
+              child.off("message", listen);
+              answered(reply.memory);
+            };
+            child.on("message", listen);
+            child.send("memory");
+          }),
         stop: () =>
           new Promise<void>((done) => {
             child.removeAllListeners("exit");

@@ -17,6 +17,10 @@ async function main() {
   const gateway = await startGatewayVariant({ db, settings }, benchVariant(options));
   process.send?.({ url: gateway.url });
   process.on("message", async (message) => {
+    if (message === "memory") {
+      const { rss, heapUsed, external } = process.memoryUsage();
+      process.send?.({ memory: { rss, heapUsed, external } });
+    }
     if (message === "stop") {
       await gateway.stop();
       await db.destroy();

@@ -39,6 +39,8 @@ export interface ServedGateway {
 export function serveGateway(databaseUrl: string, options: Record<string, unknown> = {}): Promise<ServedGateway> {
   const child: ChildProcess = fork(path.join(__dirname, "serve.js"), [databaseUrl, JSON.stringify(options)], {
     env: { ...process.env, LOG_LEVEL: "silent" },
+    // lets a memory sample collect garbage first (soak.ts); unused otherwise
+    execArgv: [...process.execArgv, "--expose-gc"],
   });
   return new Promise((resolve, reject) => {
     child.once("error", reject);

@@ -44,16 +44,22 @@ export function createDataSource({ url, poolSize = 10, statementTimeoutMs, conne
   });
 }
 
-/** Connects (waiting for the database up to `startupWaitMs`) and applies pending migrations. */
+/**
+ * Connects (waiting for the database up to `startupWaitMs`) and applies pending migrations.
+ * Migrations run on a connection of their own without the statement timeout: an index built
+ * on a large table may rightly take longer than any request should.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const db = await connectWithRetry(options);
-  if (options.migrate !== false) {
-    try {
-      await db.runMigrations({ transaction: "each" });
-    } catch (error) {
-      await db.destroy().catch(() => {});
-      throw error;
-    }
+  if (options.migrate === false) return db;
+  const migrator = options.statementTimeoutMs === undefined ? db : await createDataSource({ ...options, poolSize: 1, statementTimeoutMs: undefined }).initialize();
+  try {
+    await migrator.runMigrations({ transaction: "each" });
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw error;
+  } finally {
+    if (migrator !== db) await migrator.destroy().catch(() => {});
   }
   return db;
 }

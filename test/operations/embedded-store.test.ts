@@ -133,15 +133,16 @@ describe("one owner per embedded store", { timeout: 180_000 }, () => {
 describe("clean shutdown", { timeout: 180_000 }, () => {
   it("SIGTERM with requests in flight: each answered one is audited, exit 0, no lock or socket left", async () => {
     const inFlight = Array.from({ length: 30 }, () => post(url, viewer, key).catch(() => ({ status: 0, body: null })));
-    await new Promise((r) => setTimeout(r, 20));
+    await Promise.race(inFlight); // the gateway is busy with the others now
     served.child.kill("SIGTERM");
     const answers = await Promise.all(inFlight);
     expect(await served.exited).toEqual({ code: 0, signal: null });
     expect(served.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["shutting down", "stopped"]));
     expect(existsSync(runDir)).toBe(false);
     const answered = answers.filter((a) => a.status === 200).length;
-    const before = answers.length - answered; // refused at the door once the listener closed: no response, nothing to audit
-    expect(answered + before).toBe(30);
+    expect(answered).toBeGreaterThan(1);
+    // the rest were refused at the door once the listener closed: no response, nothing to audit
+    expect(answers.every((a) => a.status === 200 || a.status === 0)).toBe(true);
 
     const events = JSON.parse((await runCli("audit", ["events", "--json", "--limit", "10000"], env)).stdout) as Array<{ clientName: string | null }>;
     // 1 + 40 + 1 requests before, then this test's answered ones

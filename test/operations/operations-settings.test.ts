@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { QueryFailedError } from "typeorm";
@@ -39,9 +39,14 @@ describe("operations settings", () => {
   });
 
   it("reads the signing secret from a file", () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "pgw-secret-")), "secret");
+    const dir = mkdtempSync(path.join(os.tmpdir(), "pgw-secret-"));
+    const file = path.join(dir, "secret");
     writeFileSync(file, "f".repeat(40) + "\n");
-    expect(loadSettings({ ERASURE_HMAC_SECRET_FILE: file, ERASURE_HMAC_KEY_ID: "k2" }).operations.erasure.signing).toEqual({ keyId: "k2", secret: "f".repeat(40) });
+    try {
+      expect(loadSettings({ ERASURE_HMAC_SECRET_FILE: file, ERASURE_HMAC_KEY_ID: "k2" }).operations.erasure.signing).toEqual({ keyId: "k2", secret: "f".repeat(40) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -4,6 +4,7 @@ import { MIGRATIONS } from "./migrations";
 import { ApiClient } from "./src/clients/api-client-entity";
 import { loadSettings } from "./src/config/settings";
 import { MODEL_ENTITIES } from "./src/kernel/model";
+import { logger } from "./src/observability/logger";
 
 /**
  * The one TypeORM data-source definition: the gateway, the CLIs, the tests and the
@@ -16,9 +17,23 @@ export const ENTITIES = [...MODEL_ENTITIES, ApiClient];
 export interface DatabaseOptions {
   url: string;
   poolSize?: number;
+  /**
+   * Bounds on the database (issue 11): PostgreSQL's statement_timeout, the client's own bound
+   * on a query (for a server that hangs and cannot enforce its own) and on getting a
+   * connection. Undefined: no bound (tests and benchmarks that open a plain data source).
+   */
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** keep retrying a database that cannot be reached for this long at start (0: one try) */
+  startupWaitMs?: number;
+  /** apply pending migrations (default true); false for a client of a store someone else owns */
+  migrate?: boolean;
 }
 
-export function createDataSource({ url, poolSize = 10 }: DatabaseOptions): DataSource {
+/** How much longer than the server's statement_timeout the client waits before giving up. */
+const CLIENT_MARGIN_MS = 1000;
+
+export function createDataSource({ url, poolSize = 10, statementTimeoutMs, connectTimeoutMs }: DatabaseOptions): DataSource {
   return new DataSource({
     type: "postgres",
     url,
@@ -27,7 +42,14 @@ export function createDataSource({ url, poolSize = 10 }: DatabaseOptions): DataS
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: poolSize },
+    extra: {
+      max: poolSize,
+      keepAlive: true,
+      ...(statementTimeoutMs !== undefined && { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_MARGIN_MS }),
+      ...(connectTimeoutMs !== undefined && { connectionTimeoutMillis: connectTimeoutMs }),
+    },
+    // the pool's own complaints (a connection dropped while idle) are not errors of a request
+    poolErrorHandler: (error: unknown) => logger.warn({ err: error }, "database connection lost (the pool replaces it)"),
   });
 }
 

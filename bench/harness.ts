@@ -29,6 +29,8 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 
 export interface ServedGateway {
   url: string;
+  /** the gateway process's memory (bytes) */
+  memory(): Promise<{ rss: number; heapUsed: number; external: number }>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,8 @@ export function servePeer(peer: Peer, databaseUrl: string): Promise<ServedGatewa
 export function forkServer(script: string, args: string[], env: Record<string, string> = {}): Promise<ServedGateway> {
   const child: ChildProcess = fork(path.join(__dirname, script), args, {
     env: { ...process.env, LOG_LEVEL: "silent", ...env },
+    // lets a memory sample collect garbage first (soak.ts); unused otherwise
+    execArgv: [...process.execArgv, "--expose-gc"],
   });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
@@ -58,6 +62,16 @@ export function forkServer(script: string, args: string[], env: Record<string, s
     child.once("message", (message: any) =>
       resolve({
         url: message.url,
+        memory: () =>
+          new Promise((answered) => {
+            const listen = (reply: any) => {
+              if (!reply?.memory) return;
+              child.off("message", listen);
+              answered(reply.memory);
+            };
+            child.on("message", listen);
+            child.send("memory");
+          }),
         stop: () =>
           new Promise<void>((done) => {
             child.removeAllListeners("exit");

@@ -18,6 +18,12 @@ async function main() {
   const gateway = options.ungoverned || options.unaudited ? await startGatewayVariant({ db, settings }, benchVariant(options)) : await startGateway({ db, settings });
   process.send?.({ url: gateway.url });
   process.on("message", async (message) => {
+    if (message === "memory") {
+      // after a full collection: the live heap, so growth means a leak, not garbage not yet collected
+      (globalThis as { gc?: () => void }).gc?.();
+      const { rss, heapUsed, external } = process.memoryUsage();
+      process.send?.({ memory: { rss, heapUsed, external } });
+    }
     if (message === "stop") {
       await gateway.stop();
       await db.destroy();

@@ -1,7 +1,9 @@
 import "reflect-metadata";
 import { ClientRegistry } from "./clients/client-registry";
 import { startupSettings } from "./app/startup-settings";
-import { openStore } from "./db/open-store";
+import { Lifecycle } from "./app/lifecycle";
+import { openStatisticsDatabase } from "./db/statistics-database";
+import { openStore, StoreBusyError } from "./db/open-store";
 import { logger } from "./observability/logger";
 import { issueDemoKeys } from "./seed/demo-clients";
 import { seedDemoConsents } from "./seed/demo-consents";
@@ -12,13 +14,28 @@ import { startGateway } from "./server/create-gateway";
 
 /**
  * `node dist/src/main.js [--demo]`: migrate, (with --demo) seed demo data and issue demo
- * keys, then serve http://localhost:$PORT/graphql.
+ * keys, then serve http://$HOST:$PORT/graphql until SIGTERM or SIGINT (src/app/lifecycle.ts).
  */
 async function main() {
   const settings = startupSettings();
   const demo = process.argv.includes("--demo");
-  const store = await openStore(settings.store);
+  const { operations } = settings;
+  // after the grace period for in-flight requests, the rest of the shutdown gets 10 s more
+  const lifecycle = new Lifecycle(operations.shutdownGraceMs + 10_000).handleSignals();
+  try {
+    await lifecycle.start(() => start(settings, demo, lifecycle));
+  } catch (error) {
+    if (error instanceof StoreBusyError) process.stderr.write(`${error.message}\n`);
+    await lifecycle.fail(error);
+  }
+}
+
+async function start(settings: ReturnType<typeof startupSettings>, demo: boolean, lifecycle: Lifecycle) {
+  const store = await openStore(settings, "gateway");
+  lifecycle.own("store", () => store.close());
   logger.info({ store: store.description }, "store ready (migrations applied)");
+  const statisticsDb = (await openStatisticsDatabase(settings)) ?? undefined;
+  if (statisticsDb) lifecycle.own("statistics database", () => statisticsDb.destroy());
 
   let demoKeys: Awaited<ReturnType<typeof issueDemoKeys>> = [];
   if (demo) {
@@ -29,24 +46,16 @@ async function main() {
     demoKeys = await issueDemoKeys(new ClientRegistry(store.db));
   }
 
-  const gateway = await startGateway({ db: store.db, settings });
+  const gateway = await startGateway({ db: store.db, statisticsDb, settings });
+  lifecycle.own("gateway", () => gateway.stop());
   if (demo) {
     // after the start: consents are recorded under the policy version the start put in force
     await seedDemoRecipients(store.db);
     await seedDemoConsents(store.db);
   }
-  const url = gateway.url.replace("127.0.0.1", "localhost");
+  const url = gateway.url.replace("//127.0.0.1:", "//localhost:");
   if (demo) printDemo(url, demoKeys);
   logger.info({ url }, "Purpose Gateway ready");
-
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    await gateway.stop();
-    await store.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
 function printDemo(url: string, keys: Awaited<ReturnType<typeof issueDemoKeys>>) {

@@ -1,5 +1,5 @@
 import { loadSettings, SettingsError, type Settings } from "../config/settings";
-import { logger } from "../observability/logger";
+import { configureLogging } from "../observability/logger";
 
 /**
  * The settings of a process (the gateway, a CLI) as it starts: invalid ones end it with
@@ -8,7 +8,7 @@ import { logger } from "../observability/logger";
 export function startupSettings(): Settings {
   try {
     const settings = loadSettings();
-    logger.level = settings.log.level;
+    configureLogging({ level: settings.log.level, throttleMs: settings.operations.logThrottleMs });
     return settings;
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;

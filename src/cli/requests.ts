@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { Command } from "commander";
 import type { Store } from "../db/open-store";
 import { cliSettings, withStore as withOpenStore } from "./cli-settings";
-import { ErasureOutbox, httpTransport } from "../features/requests/erasure-outbox";
+import { outboxOf } from "../features/requests/outbox-of";
 
 /**
  * `npm run requests -- <command>`: operations around customers' requests.
@@ -20,7 +20,7 @@ outbox
   .command("drain")
   .description("deliver the notices that are due")
   .action(async () => {
-    const result = await withStore((s) => new ErasureOutbox(s.db, httpTransport, settings.requests.erasure).drain());
+    const result = await withStore((s) => outboxOf(s.db, settings).drain());
     process.stdout.write(`delivered ${result.delivered}, retrying ${result.retried}, failed ${result.failed}, manual ${result.manual}\n`);
   });
 

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { boolean, integer, oneOf, optionalText, text } from "./env-vars";
 import { statisticsConfigOf, statisticsProblems, statisticsVariables, type StatisticsConfig } from "./statistics";
+import { operationsConfigOf, operationsProblems, operationsVariables, type OperationsConfig } from "./operations";
 
 export type { StatisticsConfig } from "./statistics";
+export type { OperationsConfig } from "./operations";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -31,6 +33,8 @@ export interface Settings {
     readonly erasure: { readonly intervalMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
   };
   readonly statistics: StatisticsConfig;
+  /** issue 11 (safe to operate): timeouts, start-up wait, shutdown, log throttling, read replica, erasure signing */
+  readonly operations: OperationsConfig;
 }
 
 const DAY_MS = 86_400_000;
@@ -58,6 +62,8 @@ const variables = z.object({
   ERASURE_RETRY_BASE_MS: integer(30_000, 0, DAY_MS),
   ERASURE_MAX_ATTEMPTS: integer(8, 1, 100),
   ...statisticsVariables,
+  // issue 11 (safe to operate): see src/config/operations.ts
+  ...operationsVariables,
 });
 
 /** Settings that cannot be used: every problem, one per line. */
@@ -75,7 +81,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>> =
     throw new SettingsError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
   }
   const v = parsed.data;
-  const problems = statisticsProblems(v);
+  const problems = [...statisticsProblems(v), ...operationsProblems(v)];
   if (problems.length) throw new SettingsError(problems);
   return deepFreeze({
     http: {
@@ -94,6 +100,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>> =
       erasure: { intervalMs: v.ERASURE_OUTBOX_INTERVAL_MS, retryBaseMs: v.ERASURE_RETRY_BASE_MS, maxAttempts: v.ERASURE_MAX_ATTEMPTS },
     },
     statistics: statisticsConfigOf(v),
+    operations: operationsConfigOf(v),
   });
 }
 

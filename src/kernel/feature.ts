@@ -74,9 +74,10 @@ export interface FeatureRuntime {
   /** Apollo plugins, run after governance, in composition order */
   readonly plugins?: readonly (ApolloServerPlugin<GatewayContext> | RolePlugin)[];
   /**
-   * Records a request refused by authentication (no GraphQL operation to audit). Throws
-   * when it could not: the request is then answered 503 (fail closed).
+   * Records a request refused before GraphQL (no operation to audit): a bad key (401
+   * UNAUTHENTICATED, the default) or a key that could not be looked up (503
+   * STORE_UNAVAILABLE). Throws when it could not: the request is then answered 503 (fail closed).
    */
-  readonly recordUnauthenticated?: (requestId: string) => Promise<void>;
+  readonly recordUnauthenticated?: (requestId: string, refusal?: { code: string; status: number }) => Promise<void>;
   stop?(): Promise<void>;
 }

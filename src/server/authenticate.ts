@@ -3,6 +3,16 @@ import { hashApiKey } from "../clients/api-key";
 import type { AuthenticationCache } from "../clients/authentication-cache";
 import type { ClientRegistry } from "../clients/client-registry";
 import type { Caller } from "../kernel/gate/governance-input";
+import { isStoreUnavailable } from "../db/store-errors";
+import { KernelCode } from "../kernel/errors/catalogue";
+import { keyLookupsTotal, storeFailuresTotal } from "../observability/metrics";
+import { STORE_UNAVAILABLE_MESSAGE } from "./operations/store-failure-plugin";
+
+/** A request refused before GraphQL: its code and HTTP status, as the audit trail records them. */
+export interface EarlyRefusal {
+  code: string;
+  status: number;
+}
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -13,18 +23,20 @@ declare module "express-serve-static-core" {
 /**
  * `Authorization: Bearer <key>` → the API client, before GraphQL sees the request.
  * No header: an anonymous caller (public fields only). A bad, unknown or revoked key:
- * 401 straight away, so a wrong key never learns anything about the schema.
+ * 401 straight away, so a wrong key never learns anything about the schema. A key that
+ * cannot be looked up because the store is down: 503 STORE_UNAVAILABLE (never a 500).
  */
 export function authenticate(
   clients: ClientRegistry,
   cache?: AuthenticationCache,
   /** audits the refusal first; false when it could not (it has answered 503 itself) */
-  recordRefusal?: (req: Request, res: Response) => Promise<boolean>,
+  recordRefusal?: (req: Request, res: Response, refusal: EarlyRefusal) => Promise<boolean>,
 ) {
   const lookup = async (key: string): Promise<Caller | null> => {
     const keyHash = hashApiKey(key);
     const cached = cache?.get(keyHash);
     if (cached) return cached;
+    keyLookupsTotal.inc();
     const caller = await clients.authenticate(key);
     if (caller) cache?.set(keyHash, caller);
     return caller;
@@ -36,10 +48,20 @@ export function authenticate(
       return next();
     }
     const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header.trim());
-    const caller = match ? await lookup(match[1]).catch(next) : null;
-    if (caller === undefined) return; // lookup failed: handed to the error handler
+    let caller: Caller | null;
+    try {
+      caller = match ? await lookup(match[1]) : null;
+    } catch (error) {
+      if (!isStoreUnavailable(error)) return next(error);
+      if (req.timedOut) return;
+      storeFailuresTotal.inc({ code: KernelCode.STORE_UNAVAILABLE });
+      if (recordRefusal && !(await recordRefusal(req, res, { code: KernelCode.STORE_UNAVAILABLE, status: 503 }))) return;
+      res.status(503).set("retry-after", "1").json({ errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }] });
+      return;
+    }
+    if (req.timedOut) return; // answered 503 already
     if (!caller) {
-      if (recordRefusal && !(await recordRefusal(req, res))) return;
+      if (recordRefusal && !(await recordRefusal(req, res, { code: KernelCode.UNAUTHENTICATED, status: 401 }))) return;
       res.status(401).json({ errors: [{ message: "Invalid or revoked API key.", extensions: { code: "UNAUTHENTICATED" } }] });
       return;
     }

@@ -24,15 +24,21 @@ import type { FeatureRuntime, GatewayFeature } from "../kernel/feature";
 import { createGate, type Gate } from "../kernel/gate/gate";
 import { GatewayContext } from "../kernel/request-context";
 import { ServiceRegistry } from "../kernel/services";
-import { logger } from "../observability/logger";
+import { isStoreUnavailable } from "../db/store-errors";
+import { configureLogging, logger } from "../observability/logger";
 import { registry as metrics } from "../observability/metrics";
-import { authenticate } from "./authenticate";
+import { authenticate, type EarlyRefusal } from "./authenticate";
 import { createFormatError } from "./format-error";
 import { governancePlugin } from "./governance-plugin";
+import { readiness } from "./operations/readiness";
+import { requestDeadline } from "./operations/request-deadline";
+import { STORE_UNAVAILABLE_MESSAGE, storeFailurePlugin } from "./operations/store-failure-plugin";
 import { verifyPluginOrder, type ArrangedPlugin } from "./plugin-order";
 
 export interface GatewayOptions {
   db: DataSource;
+  /** statistics' aggregate reads (a read replica, STATS_DATABASE_URL); default `db` */
+  statisticsDb?: DataSource;
   settings: Settings;
   /** the composed features (default: all of them, src/app/compose.ts) */
   features?: readonly GatewayFeature[];
@@ -43,6 +49,11 @@ export interface RunningGateway {
   schema: GraphQLSchema;
   gate: Gate;
   composition: Composition;
+  /**
+   * Stops accepting, lets in-flight requests finish (at most SHUTDOWN_GRACE_MS, then their
+   * connections are closed), then stops the features (the audit writer flushes, the outbox
+   * finishes its delivery) and the authentication cache. The store is the caller's to close.
+   */
   stop(): Promise<void>;
 }
 
@@ -58,13 +69,14 @@ export interface GatewayVariant {
   authenticate?: boolean;
 }
 
-/** Starts the gateway's HTTP server: /graphql (governed and audited), /healthz, /metrics. */
+/** Starts the gateway's HTTP server: /graphql (governed and audited), /healthz, /readyz, /metrics. */
 export function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   return startGatewayVariant(options, {});
 }
 
-export async function startGatewayVariant({ db, settings, features = FEATURES }: GatewayOptions, variant: GatewayVariant): Promise<RunningGateway> {
-  logger.level = settings.log.level;
+export async function startGatewayVariant({ db, statisticsDb = db, settings, features = FEATURES }: GatewayOptions, variant: GatewayVariant): Promise<RunningGateway> {
+  configureLogging({ level: settings.log.level, throttleMs: settings.operations.logThrottleMs });
+  const { operations } = settings;
   const composition = compose(features);
   const schema = await buildGatewaySchema(composition);
   const gate = createGate(schema, composition.stages, composition.catalogue);
@@ -73,7 +85,8 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
   // the schema and the store must hold exactly what the personal-data declaration says
   registry.checkSchema(schema);
   await registry.checkStore((sql) => db.query(sql));
-  const aggregates = aggregateReader(db, registry);
+  // aggregates (statistics) read from the statistics database: a read replica when configured
+  const aggregates = aggregateReader(statisticsDb, registry);
 
   const runtimes: FeatureRuntime[] = [];
   const stopAll = async () => {
@@ -125,7 +138,9 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
   let plugins: ArrangedPlugin[] = [
     { role: "governance", name: "governance", plugin: governancePlugin(gate, openData, afterGate) },
     ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]).map((plugin) => ({ role: null, name: "graphql-armor", plugin })),
-    { role: null, name: "drain-http-server", plugin: ApolloServerPluginDrainHttpServer({ httpServer }) },
+    // right after governance and before the audit trail: a store failure's 503 is what the trail records
+    { role: null, name: "store-failure", plugin: storeFailurePlugin() },
+    { role: null, name: "drain-http-server", plugin: ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: operations.shutdownGraceMs }) },
     { role: null, name: "landing-page-disabled", plugin: ApolloServerPluginLandingPageDisabled() },
     ...runtimes.flatMap((r) =>
       (r.plugins ?? []).map((p) => ("role" in p && "plugin" in p ? { role: p.role, name: p.role, plugin: p.plugin } : { role: null, name: "feature", plugin: p })),
@@ -145,6 +160,8 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
     csrfPrevention: true,
     introspection: settings.http.introspection,
     formatError: createFormatError(composition.catalogue),
+    // the process's signals are main.ts's: it stops the gateway, then the store, then exits 0
+    stopOnTerminationSignals: false,
     logger: { debug: () => {}, info: (m) => logger.info(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
   });
   await server.start();
@@ -152,12 +169,13 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
   // A request refused by authentication carries no operation: the features record it (the
   // audit trail) before the 401 leaves; if they cannot, the caller gets their error instead.
   const recorders = runtimes.flatMap((r) => (r.recordUnauthenticated ? [r.recordUnauthenticated] : []));
-  const recordRefusal = async (_req: Request, res: Response): Promise<boolean> => {
+  const recordRefusal = async (_req: Request, res: Response, refusal: EarlyRefusal): Promise<boolean> => {
     const requestId = randomUUID();
     try {
-      for (const record of recorders) await record(requestId);
+      for (const record of recorders) await record(requestId, refusal);
       return true;
     } catch (error) {
+      if (res.headersSent) return false; // the request deadline answered it already
       const code = error instanceof GraphQLError ? String(error.extensions.code ?? KernelCode.INTERNAL_SERVER_ERROR) : KernelCode.INTERNAL_SERVER_ERROR;
       const safe = composition.catalogue.isSafe(code) && code !== KernelCode.INTERNAL_SERVER_ERROR;
       logger.error({ err: error, requestId }, "refusal of a bad API key not recorded: response withheld");
@@ -168,14 +186,18 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
     }
   };
 
+  // liveness: the process runs (a database outage is /readyz's business)
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  const ready = readiness(statisticsDb === db ? { database: db } : { database: db, statisticsDatabase: statisticsDb }, operations.database.connectTimeoutMs);
+  app.get("/readyz", (req, res) => ready.handler(req, res));
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.use(
     "/graphql",
+    requestDeadline(operations.requestTimeoutMs),
     variant.authenticate === false ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next()) : authenticate(clients, authCache, recordRefusal),
     express.json({ limit: "100kb" }),
     expressMiddleware(server, {
@@ -184,6 +206,12 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
   );
   // Malformed bodies and unexpected failures: a JSON error with a code, never a stack trace.
   app.use((err: any, _req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return; // answered already (the request deadline): nothing more to send
+    if (isStoreUnavailable(err)) {
+      logger.warn({ err }, "store unavailable");
+      res.status(503).set("retry-after", "1").json({ errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }] });
+      return;
+    }
     const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err }, "request failed");
     res.status(status).json({
@@ -194,16 +222,24 @@ export async function startGatewayVariant({ db, settings, features = FEATURES }:
   await new Promise<void>((resolve) => httpServer.listen(settings.http.port, settings.http.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
   return {
-    url: `http://${settings.http.host.includes(":") ? `[${settings.http.host}]` : settings.http.host}:${port}/graphql`,
+    url: `http://${urlHost(settings.http.host)}:${port}/graphql`,
     schema,
     gate,
     composition,
     async stop() {
-      await server.stop();
+      ready.drain();
+      await server.stop(); // closes the listener, drains in-flight requests within the grace period
       await authCache.stop();
       await stopAll();
     },
   };
+}
+
+/** The host part of the gateway's URL: a wildcard address is reached through loopback. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 function databaseUrlOf(db: DataSource): string {

@@ -1,6 +1,8 @@
 import type { GraphQLFormattedError } from "graphql";
 import { KernelCode, type ErrorCatalogue } from "../kernel/errors/catalogue";
+import { isStoreUnavailable } from "../db/store-errors";
 import { logger } from "../observability/logger";
+import { STORE_UNAVAILABLE_MESSAGE } from "./operations/store-failure-plugin";
 
 /**
  * Errors as the caller sees them. Codes the catalogue marks safe keep their message (written
@@ -13,6 +15,11 @@ export function createFormatError(catalogue: ErrorCatalogue) {
     if (catalogue.isSafe(code)) {
       const { stacktrace: _s, exception: _e, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };
+    }
+    if (isStoreUnavailable(error)) {
+      // the whole response becomes 503 STORE_UNAVAILABLE (store-failure-plugin.ts); logged once per interval
+      logger.warn({ err: error }, "store unavailable during an operation");
+      return { message: STORE_UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: KernelCode.STORE_UNAVAILABLE } };
     }
     logger.error({ err: error, path: formatted.path }, "internal error (masked in the response)");
     return { message: "Internal server error", path: formatted.path, extensions: { code: KernelCode.INTERNAL_SERVER_ERROR } };

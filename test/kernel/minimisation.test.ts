@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer, insertUsage } from "../support/fixtures";
-import { startPrivateCluster, type PrivateCluster } from "../support/private-cluster";
+import { createPrivateCluster, type PrivateCluster } from "../support/private-cluster";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 
 /**
@@ -30,15 +30,16 @@ async function mark(): Promise<string> {
 }
 
 beforeAll(async () => {
-  cluster = startPrivateCluster({ log_statement: "all" });
-  t = await startTestGateway({ databaseUrl: cluster.url });
+  cluster = await createPrivateCluster({ settings: { log_statement: "all" } });
+  await cluster.start();
+  t = await startTestGateway({ databaseUrl: cluster.url() });
   analyst = await t.client("researcher", [Purpose.PRODUCT_IMPROVEMENT]);
   const customer = await insertCustomer(t.db, { fullName: "Minimal Person", prefecture: "Osaka", birthDate: "1980-06-01" });
   await insertUsage(t.db, customer.id, "Streaming", 1200, "2026-02-02T00:00:00Z");
 }, 120_000);
 afterAll(async () => {
   await t?.stop();
-  cluster?.stop();
+  await cluster?.destroy();
 });
 
 describe("a PRODUCT_IMPROVEMENT customer list", () => {

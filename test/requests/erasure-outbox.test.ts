@@ -3,12 +3,13 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RecipientRegistry } from "../../src/features/disclosure/recipient-registry";
 import { Purpose } from "../../src/kernel/purposes/purpose";
-import { ErasureOutbox } from "../../src/features/requests/erasure-outbox";
+import { ErasureOutbox, httpTransport } from "../../src/features/requests/erasure-outbox";
 import { insertCampaign, insertCustomer, insertEntry } from "../support/fixtures";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
 import { complete, receive } from "./requests-support";
 
 /** Erasure notices reach recipients at least once, with retries and back-off. */
+const SIGNING = { keyId: "test-1", secret: "s".repeat(40) };
 let t: TestGateway;
 let privacy: string;
 let endpoint: http.Server;
@@ -64,7 +65,7 @@ describe("erasure outbox", () => {
   it("retries a failing recipient with back-off until it accepts", async () => {
     const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/erasure`;
     const { customer, request } = await disclosedAndErased("flaky-shipping", url);
-    const outbox = new ErasureOutbox(t.db, undefined, { maxAttempts: 5, retryBaseMs: 60_000 });
+    const outbox = new ErasureOutbox(t.db, httpTransport(SIGNING), { maxAttempts: 5, retryBaseMs: 60_000, deliveryTimeoutMs: 5000, leaseMs: 60_000 });
     const t0 = Date.now() + 1000;
 
     expect(await outbox.drain(new Date(t0))).toMatchObject({ retried: 1 });
@@ -82,7 +83,7 @@ describe("erasure outbox", () => {
   it("gives up after the last attempt, and marks recipients without an endpoint for manual notice", async () => {
     const { request: dead } = await disclosedAndErased("dead-shipping", "http://127.0.0.1:9/unreachable");
     const { request: manual } = await disclosedAndErased("paper-shipping", null);
-    const outbox = new ErasureOutbox(t.db, undefined, { maxAttempts: 2, retryBaseMs: 1000 });
+    const outbox = new ErasureOutbox(t.db, httpTransport(SIGNING), { maxAttempts: 2, retryBaseMs: 1000, deliveryTimeoutMs: 5000, leaseMs: 60_000 });
     const t0 = Date.now() + 1000;
     await outbox.drain(new Date(t0));
     await outbox.drain(new Date(t0 + 1000));

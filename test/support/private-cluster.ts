@@ -1,56 +1,106 @@
-import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
+import { chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 
-const BIN = "/usr/lib/postgresql/15/bin";
-
-export interface PrivateCluster {
-  url: string;
-  port: number;
-  dir: string;
-  /** everything the server logged so far (with log_statement = all: every statement) */
-  log(): string;
-  stop(): void;
-}
+const run = promisify(execFile);
 
 /**
- * A PostgreSQL cluster of a test's own (initdb in a temporary directory, another port), for
- * tests that need the server's configuration changed, its log, or to stop it: the shared
- * server is never touched. Runs as the `postgres` system user (initdb refuses root).
+ * A PostgreSQL cluster of a test's own (initdb into a temporary directory, its own port and
+ * socket directory), for tests that stop, hang or restart a database, or replicate one. The
+ * shared server is never touched. As root, the server runs as the `postgres` user (initdb
+ * refuses root).
  */
-export function startPrivateCluster(settings: Record<string, string> = {}): PrivateCluster {
-  const dir = mkdtempSync(path.join(tmpdir(), "pgw-cluster-"));
-  chmodSync(dir, 0o700);
-  const { uid, gid } = userIds("postgres");
-  chownSync(dir, uid, gid);
-  const data = path.join(dir, "data");
-  const logFile = path.join(dir, "server.log");
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const as = (args: string[]) => execFileSync("runuser", ["-u", "postgres", "--", ...args], { stdio: "pipe" });
-  as([`${BIN}/initdb`, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-  const options = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c fsync=off", ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(" ");
-  as([`${BIN}/pg_ctl`, "-D", data, "-l", logFile, "-o", options, "-w", "start"]);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    dir,
-    log: () => readFileSync(logFile, "utf8"),
-    stop() {
-      try {
-        as([`${BIN}/pg_ctl`, "-D", data, "-m", "immediate", "-w", "stop"]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
+export interface PrivateCluster {
+  port: number;
+  dir: string;
+  /** a postgres:// URL on 127.0.0.1 */
+  url(database?: string): string;
+  start(): Promise<void>;
+  /** pg_ctl stop -m fast (a restart is stop + start) */
+  stop(): Promise<void>;
+  /** SIGSTOP to the postmaster and every backend: the database hangs, connections stay open */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  psql(sql: string, database?: string): Promise<string>;
+  /** what the server logged so far (with log_statement = all: every statement it was sent) */
+  log(): string;
+  destroy(): Promise<void>;
 }
 
-function userIds(name: string): { uid: number; gid: number } {
-  const line = readFileSync("/etc/passwd", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith(`${name}:`));
-  if (!line) throw new Error(`no system user ${name}`);
-  const [, , uid, gid] = line.split(":");
-  return { uid: Number(uid), gid: Number(gid) };
+const asRoot = process.getuid?.() === 0;
+const as = (command: string, args: string[]) => (asRoot ? run("runuser", ["-u", "postgres", "--", command, ...args]) : run(command, args));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A new cluster (initdb), or with `replicaOf` a streaming replica of one (pg_basebackup -R); not started. */
+export async function createPrivateCluster(options: { replicaOf?: PrivateCluster; settings?: Record<string, string> } = {}): Promise<PrivateCluster> {
+  const base = mkdtempSync(path.join(os.tmpdir(), "pgw-cluster-"));
+  if (asRoot) chownSync(base, uidOf("postgres"), gidOf("postgres"));
+  const dir = path.join(base, "data");
+  const port = await freePort();
+  if (options.replicaOf) {
+    await as("pg_basebackup", ["-h", "127.0.0.1", "-p", String(options.replicaOf.port), "-U", "postgres", "-D", dir, "-R", "-X", "stream", "--no-sync"]);
+  } else {
+    await as("initdb", ["-D", dir, "-U", "postgres", "-A", "trust", "--no-sync", "--no-instructions"]);
+  }
+  const pids = () => {
+    const postmaster = Number(readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
+    return run("pgrep", ["-P", String(postmaster)]).then(
+      ({ stdout }) => [postmaster, ...stdout.split("\n").filter(Boolean).map(Number)],
+      () => [postmaster],
+    );
+  };
+  const cluster: PrivateCluster = {
+    port,
+    dir,
+    url: (database = "postgres") => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    async start() {
+      const extra = Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`).join("");
+      const settings = `-p ${port} -k ${base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60${extra}`;
+      await as("pg_ctl", ["-D", dir, "-o", settings, "-l", path.join(base, "log"), "-w", "-t", "60", "start"]);
+    },
+    async stop() {
+      await as("pg_ctl", ["-D", dir, "-m", "fast", "-w", "stop"]);
+    },
+    async pause() {
+      for (const pid of await pids()) process.kill(pid, "SIGSTOP");
+    },
+    async resume() {
+      for (const pid of await pids()) process.kill(pid, "SIGCONT");
+    },
+    async psql(sql, database = "postgres") {
+      const { stdout } = await run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+      return stdout.trim();
+    },
+    log: () => readFileSync(path.join(base, "log"), "utf8"),
+    async destroy() {
+      await cluster.resume().catch(() => {});
+      await as("pg_ctl", ["-D", dir, "-m", "immediate", "-w", "stop"]).catch(() => {});
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
+
+function uidOf(user: string): number {
+  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${user}:`));
+  if (!line) throw new Error(`no user ${user}`);
+  return Number(line.split(":")[2]);
+}
+
+function gidOf(user: string): number {
+  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${user}:`));
+  return Number(line!.split(":")[3]);
 }

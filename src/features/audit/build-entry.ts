@@ -73,9 +73,9 @@ function releasedBy(ctx: GatewayContext): string[] {
   return ctx.opened ? ctx.data.released.ids() : []; // no data layer opened: nothing was released
 }
 
-/** The entry of a request refused before GraphQL (a bad or revoked API key). */
-export function unauthenticatedEntry(requestId: string, occurredAt: Date): AuditEntry {
-  return bareEntry(requestId, occurredAt, null, "UNAUTHENTICATED", 401);
+/** The entry of a request refused before GraphQL (a bad or revoked API key, or a key lookup the store failed). */
+export function unauthenticatedEntry(requestId: string, occurredAt: Date, refusal = { code: "UNAUTHENTICATED", status: 401 }): AuditEntry {
+  return bareEntry(requestId, occurredAt, null, refusal.code, refusal.status);
 }
 
 /** The entry of a request that failed inside Apollo outside the normal pipeline (no data left). */

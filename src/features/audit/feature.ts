@@ -24,9 +24,9 @@ export const auditFeature: GatewayFeature = {
     return {
       services: [auditTrailReader(db)],
       plugins: [{ role: "audit", plugin: auditPlugin(writer) }],
-      async recordUnauthenticated(requestId) {
+      async recordUnauthenticated(requestId, refusal) {
         try {
-          await writer.append(unauthenticatedEntry(requestId, new Date()));
+          await writer.append(unauthenticatedEntry(requestId, new Date(), refusal));
         } catch (error) {
           logger.error({ err: error, requestId }, "audit event not committed: response withheld");
           throw new GraphQLError(AUDIT_UNAVAILABLE_MESSAGE, { extensions: { code: AuditCode.AUDIT_UNAVAILABLE } });

@@ -1,6 +1,6 @@
 import type { GatewayFeature } from "../../kernel/feature";
 import { RequestCodes } from "./codes";
-import { ErasureOutbox, httpTransport } from "./erasure-outbox";
+import { outboxOf } from "./outbox-of";
 import { openRequestRowRule } from "./request-row-rule";
 import { DataSubjectRequestResolver } from "./request-resolvers";
 import { requestStore } from "./request-store";
@@ -16,8 +16,8 @@ export const requestsFeature: GatewayFeature = {
   tables: REQUEST_TABLES,
   start({ db, settings }) {
     const { deadlineDays, erasure } = settings.requests;
-    // erasure notices to recipients are delivered in the background, with retries
-    const stopOutbox = new ErasureOutbox(db, httpTransport, erasure).start(erasure.intervalMs);
-    return { services: [requestStore(db, deadlineDays)], stop: async () => stopOutbox() };
+    // erasure notices to recipients are delivered in the background, signed, with retries
+    const stopOutbox = outboxOf(db, settings).start(erasure.intervalMs);
+    return { services: [requestStore(db, deadlineDays)], stop: () => stopOutbox() };
   },
 };

@@ -43,6 +43,9 @@ export const KernelCodes = defineCodes({
   OPERATION_RESOLUTION_FAILURE: refusal(400, "the operation named does not exist in the document"),
   PERSISTED_QUERY_NOT_FOUND: refusal(200, "APQ hash unknown: send the document once"),
   PERSISTED_QUERY_NOT_SUPPORTED: refusal(400, "persisted queries are not available"),
+  // issue 11: the store (or the request as a whole) failed the caller, not the other way round; retry later
+  STORE_UNAVAILABLE: refusal(503, "the database could not be reached or did not answer in time; no data was served"),
+  REQUEST_TIMEOUT: refusal(503, "the request did not complete within REQUEST_TIMEOUT_MS; no data was served"),
   FORBIDDEN: refusal(403, "a resolver ran without the access its operation was granted (defence in depth)"),
   INTERNAL_SERVER_ERROR: { status: 500, safe: false, meaning: "anything unexpected; the message is generic, details go to the log only" },
 });

@@ -52,7 +52,8 @@ export function servePeer(peer: Peer, databaseUrl: string): Promise<ServedGatewa
  */
 export function forkServer(script: string, args: string[], env: Record<string, string> = {}): Promise<ServedGateway> {
   const child: ChildProcess = fork(path.join(__dirname, script), args, {
-    env: { ...process.env, LOG_LEVEL: "silent", ...env },
+    // as `npm start` runs it: graphql-js without its development checks
+    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "silent", ...env },
     // lets a memory sample collect garbage first (soak.ts); unused otherwise
     execArgv: [...process.execArgv, "--expose-gc"],
   });

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import http from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -142,6 +142,8 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
     { role: null, name: "store-failure", plugin: storeFailurePlugin() },
     { role: null, name: "drain-http-server", plugin: ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: operations.shutdownGraceMs }) },
     { role: null, name: "landing-page-disabled", plugin: ApolloServerPluginLandingPageDisabled() },
+    // no cache hints are served (answers are personal and per purpose): don't compute them
+    { role: null, name: "cache-control-disabled", plugin: ApolloServerPluginCacheControlDisabled() },
     ...runtimes.flatMap((r) =>
       (r.plugins ?? []).map((p) => ("role" in p && "plugin" in p ? { role: p.role, name: p.role, plugin: p.plugin } : { role: null, name: "feature", plugin: p })),
     ),

@@ -37,6 +37,11 @@ export interface GatewayFeature {
   readonly rowRules?: readonly RowRule[];
   /** the store tables the feature owns, each declared with its personal data (declaration.ts) */
   readonly tables?: readonly TableDeclaration[];
+  /**
+   * Why the feature reads aggregates over customers' rows (statistics): only a feature that
+   * says so is given the kernel's aggregate road; any other gets one that refuses.
+   */
+  readonly aggregateReads?: string;
   /** what the feature runs with the store: called once at start, in composition order */
   start?(deps: FeatureDeps): FeatureRuntime | Promise<FeatureRuntime>;
 }

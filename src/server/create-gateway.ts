@@ -16,7 +16,7 @@ import { ClientRegistry } from "../clients/client-registry";
 import type { Settings } from "../config/settings";
 import { KernelData } from "../kernel/data/kernel-data";
 import { PurposeScopedData } from "../kernel/data/purpose-scoped-data";
-import { aggregateReader } from "../kernel/store/aggregates";
+import { aggregateReader, refusedAggregates } from "../kernel/store/aggregates";
 import { featureDb } from "../kernel/store/feature-db";
 import type { DataScope } from "../kernel/data/data-scope";
 import { KernelCode } from "../kernel/errors/catalogue";
@@ -96,7 +96,7 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
     for (const feature of composition.features) {
       const runtime = await feature.start?.({
         db: featureDb(db, feature.name, registry.tables),
-        aggregates,
+        aggregates: feature.aggregateReads ? aggregates : refusedAggregates(feature.name),
         registry,
         settings,
         schema,

@@ -8,6 +8,7 @@ import { statisticsStore } from "./services";
 export const statisticsFeature: GatewayFeature = {
   name: "statistics",
   codes: StatisticsCodes.table,
+  aggregateReads: "thresholded, noisy statistics over customers and their usage (agreement 1.6 and 3.2)",
   resolvers: [StatisticsResolver],
   rules: { "purpose-reach": [statisticsOnly] },
   start: ({ db, aggregates, settings }) => ({ services: [statisticsStore(db, aggregates, settings.statistics)] }),

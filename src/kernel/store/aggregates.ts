@@ -32,3 +32,12 @@ export function aggregateReader(db: DataSource, registry: PersonalDataRegistry):
     },
   };
 }
+
+/** The road for a feature that has not declared `aggregateReads`: nothing. */
+export function refusedAggregates(feature: string): AggregateReader {
+  return {
+    run: async () => {
+      throw new Error(`feature ${feature} reads no aggregates over customers (it declares no aggregateReads)`);
+    },
+  };
+}

@@ -1,4 +1,5 @@
 /* Purpose Gateway's GraphiQL page: the API key field, the declared purpose, the receipt. */
+/* global window, document, fetch, React, ReactDOM, GraphiQL -- a browser script; the last three come from the UMD bundles */
 (function () {
   "use strict";
   var endpoint = window.location.pathname;
@@ -10,11 +11,15 @@
   // the key lives for this tab only (sessionStorage), never in the URL or local storage
   try {
     keyInput.value = window.sessionStorage.getItem(KEY_STORE) || "";
-  } catch (e) {}
+  } catch {
+    // no storage (a private window): the key lives in the field only
+  }
   keyInput.addEventListener("input", function () {
     try {
       window.sessionStorage.setItem(KEY_STORE, keyInput.value.trim());
-    } catch (e) {}
+    } catch {
+    // no storage (a private window): the key lives in the field only
+  }
   });
 
   var DEFAULT_QUERY = [
@@ -88,7 +93,9 @@
   var stored = null;
   try {
     stored = window.localStorage.getItem("graphiql:query");
-  } catch (e) {}
+  } catch {
+    // no storage (a private window): the key lives in the field only
+  }
   showPurpose(stored || DEFAULT_QUERY);
   var root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(

@@ -88,10 +88,11 @@ describe("npm start / npm run demo", () => {
     const stamp = path.join(ROOT, "dist/.build-stamp");
     const original = statSync(stamp);
     const main = statSync(path.join(ROOT, "dist/src/main.js")).mtimeMs;
-    await run(process.execPath, [build, "--if-stale"]); // fresh after `npm test`'s build: nothing to do
-    expect(statSync(path.join(ROOT, "dist/src/main.js")).mtimeMs).toBe(main);
-    expect(await failure(run(process.execPath, [build, "--check"]))).toMatchObject({ code: 0 });
     try {
+      utimesSync(stamp, new Date(), new Date()); // as just after a build
+      await run(process.execPath, [build, "--if-stale"]);
+      expect(statSync(path.join(ROOT, "dist/src/main.js")).mtimeMs).toBe(main); // nothing compiled
+      expect(await failure(run(process.execPath, [build, "--check"]))).toMatchObject({ code: 0 });
       utimesSync(stamp, new Date("2000-01-01"), new Date("2000-01-01")); // as if a source changed since
       expect(await failure(run(process.execPath, [build, "--check"]))).toMatchObject({ code: 3 });
     } finally {
@@ -137,9 +138,10 @@ describe("a second demo", () => {
   }
 
   it.each([
-    ["on a PostgreSQL server", () => ({ DATABASE_URL: inject("databaseUrl") })],
-    ["on the embedded store", () => ({ DATABASE_URL: undefined, PGW_DATA_DIR: path.join(mkdtempSync(path.join(tmpdir(), "pgw-demo-")), "pglite") })],
-  ])("refuses clearly %s and leaves the running demo's keys alone", async (_where, envOf) => {
+    // on a server, the demo lock; on the embedded store, the store's own lock (one gateway per store)
+    ["on a PostgreSQL server", () => ({ DATABASE_URL: inject("databaseUrl") }), /^Another Purpose Gateway demo is running: .*\nIts keys were left alone/],
+    ["on the embedded store", () => ({ DATABASE_URL: undefined, PGW_DATA_DIR: path.join(mkdtempSync(path.join(tmpdir(), "pgw-demo-")), "pglite") }), /^the embedded store in .* is already served by another gateway \(pid \d+\); stop that one first/],
+  ])("refuses clearly %s and leaves the running demo's keys alone", async (_where, envOf, message) => {
     const env: Record<string, string | undefined> = envOf();
     const first = startDemo(env);
     try {
@@ -149,7 +151,7 @@ describe("a second demo", () => {
       expect(await keyWorks(url, shopKey)).toBe(true);
       const second = await secondDemo(env);
       expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(/^Another Purpose Gateway demo is running: .*\nIts keys were left alone/);
+      expect(second.stderr).toMatch(message);
       expect(await keyWorks(url, shopKey)).toBe(true);
     } finally {
       await stop(first.child);

@@ -36,7 +36,8 @@ export interface ServedGateway {
 
 /** Forks bench/serve.js: the gateway runs in its own process. */
 export function serveGateway(databaseUrl: string, options: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<ServedGateway> {
-  return forkServer("serve.js", [databaseUrl, JSON.stringify(options)], env);
+  // request logging on, as in production (one line per request; the output goes to /dev/null)
+  return forkServer("serve.js", [databaseUrl, JSON.stringify(options)], { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info", ...env });
 }
 
 /** The peers the gateway is compared with (bench/peers/*), each forked in its own process. */
@@ -56,6 +57,8 @@ export function forkServer(script: string, args: string[], env: Record<string, s
     env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "silent", ...env },
     // lets a memory sample collect garbage first (soak.ts); unused otherwise
     execArgv: [...process.execArgv, "--expose-gc"],
+    // stdout (the servers' logs) to /dev/null, stderr shown
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {
     child.once("error", reject);

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { ClientRegistry } from "./clients/client-registry";
 import { startupSettings } from "./app/startup-settings";
+import type { Settings } from "./config/settings";
 import { Lifecycle } from "./app/lifecycle";
 import { openStatisticsDatabase } from "./db/statistics-database";
 import { openStore, StoreBusyError } from "./db/open-store";
@@ -10,6 +11,8 @@ import { seedDemoConsents } from "./seed/demo-consents";
 import { DEMO_CALLS } from "./seed/demo-calls";
 import { accountabilityDemoCalls, seedDemoRecipients } from "./seed/demo-recipients";
 import { seedDemoData } from "./seed/demo-data";
+import { claimDemo, DemoAlreadyRunning } from "./seed/demo-guard";
+import { DEMO_SETTING_DEFAULTS } from "./seed/demo-settings";
 import { startGateway } from "./server/create-gateway";
 
 /**
@@ -17,15 +20,15 @@ import { startGateway } from "./server/create-gateway";
  * keys, then serve http://$HOST:$PORT/graphql until SIGTERM or SIGINT (src/app/lifecycle.ts).
  */
 async function main() {
-  const settings = startupSettings();
   const demo = process.argv.includes("--demo");
+  const settings = startupSettings(demo ? DEMO_SETTING_DEFAULTS : {});
   const { operations } = settings;
   // after the grace period for in-flight requests, the rest of the shutdown gets 10 s more
   const lifecycle = new Lifecycle(operations.shutdownGraceMs + 10_000).handleSignals();
   try {
     await lifecycle.start(() => start(settings, demo, lifecycle));
   } catch (error) {
-    if (error instanceof StoreBusyError) process.stderr.write(`${error.message}\n`);
+    if (error instanceof StoreBusyError || error instanceof DemoAlreadyRunning) process.stderr.write(`${error.message}\n`);
     await lifecycle.fail(error);
   }
 }
@@ -39,8 +42,11 @@ async function start(settings: ReturnType<typeof startupSettings>, demo: boolean
 
   let demoKeys: Awaited<ReturnType<typeof issueDemoKeys>> = [];
   if (demo) {
+    // before any key is issued: a second demo must leave the running one's keys alone
+    const claim = await claimDemo(settings);
+    lifecycle.own("demo lock", () => claim.release());
     const started = Date.now();
-    if (await seedDemoData(store.db, { customers: settings.demo.customers, deadlineDays: settings.requests.deadlineDays })) {
+    if (await seedDemoData(store.db, { customers: settings.demo.customers, deadlineDays: settings.requests.deadlineDays, onProgress: seedProgress() })) {
       logger.info({ customers: settings.demo.customers, ms: Date.now() - started }, "demo data seeded");
     }
     demoKeys = await issueDemoKeys(new ClientRegistry(store.db));
@@ -54,11 +60,22 @@ async function start(settings: ReturnType<typeof startupSettings>, demo: boolean
     await seedDemoConsents(store.db);
   }
   const url = gateway.url.replace("//127.0.0.1:", "//localhost:");
-  if (demo) printDemo(url, demoKeys);
+  if (demo) printDemo(url, demoKeys, settings);
   logger.info({ url }, "Purpose Gateway ready");
 }
 
-function printDemo(url: string, keys: Awaited<ReturnType<typeof issueDemoKeys>>) {
+/** Progress of a large seed (SEED_CUSTOMERS), at most every two seconds per step, and each step's end. */
+function seedProgress() {
+  let last = 0;
+  return (step: string, done: number, total: number) => {
+    const now = Date.now();
+    if (done < total && now - last < 2000) return;
+    last = now;
+    logger.info({ step, done, total, percent: Math.floor((done / total) * 100) }, `seeding demo data: ${step} ${done}/${total}`);
+  };
+}
+
+function printDemo(url: string, keys: Awaited<ReturnType<typeof issueDemoKeys>>, settings: Settings) {
   const key = (name: string) => keys.find((k) => k.name === name)?.key ?? "";
   const curl = (name: string, query: string) =>
     `curl -s ${url} -H 'content-type: application/json' -H 'authorization: Bearer ${key(name)}' \\\n  -d '${JSON.stringify({ query })}'`;
@@ -70,6 +87,9 @@ function printDemo(url: string, keys: Awaited<ReturnType<typeof issueDemoKeys>>)
     ...DEMO_CALLS.flatMap((call) => [call.say, curl(call.client, call.query), ""]),
     ...accountabilityDemoCalls(curl),
     `GraphQL endpoint: ${url}`,
+    `GraphiQL (open it in a browser, paste a key above): ${url}`,
+    `Browser apps may call it from: ${settings.frontend.corsOrigins.join(", ") || "no origin (set CORS_ORIGINS)"}`,
+    `The published policy: ${url.replace(/\/graphql$/, "/policy")}`,
     "",
   ];
   process.stdout.write(lines.join("\n") + "\n");

@@ -1,3 +1,4 @@
+import "./quiet-pipe";
 import type { Settings } from "../config/settings";
 import { openStore, type Store } from "../db/open-store";
 

@@ -10,6 +10,8 @@ import { ALL_PURPOSES } from "../kernel/purposes/purpose";
  *   list                                        every client, its purposes, key prefix and state
  *   revoke <id|name>                            the key stops working on the next request
  *   rotate <id|name> [--key-only]               a new key replaces the old one
+ *   set-purposes <id|name> A,B                  replaces the client's purposes (next request on)
+ *   set-roles <id|name> ROLE,…                  replaces its compliance roles
  */
 const settings = cliSettings();
 const withRegistry = <T>(work: (clients: ClientRegistry) => Promise<T>): Promise<T> => withOpenStore(settings, (store) => work(new ClientRegistry(store.db)));
@@ -28,6 +30,14 @@ program
     const { client, key } = await withRegistry((c) => c.create(name, purposes, { roles }));
     if (options.keyOnly) process.stdout.write(key + "\n");
     else process.stdout.write(`created client ${client.name} (${client.id}) for ${client.purposes.join(", ")}\nkey (shown once): ${key}\n`);
+  });
+
+program
+  .command("set-purposes <client> <purposes>")
+  .description(`replace the purposes a client is granted (comma-separated, from: ${ALL_PURPOSES.join(", ")})`)
+  .action(async (idOrName: string, purposes: string) => {
+    const client = await withRegistry((c) => c.setPurposes(idOrName, purposes.split(",").map((p) => p.trim()).filter(Boolean)));
+    process.stdout.write(`${client.name} is now granted ${client.purposes.join(", ")}\n`);
   });
 
 program

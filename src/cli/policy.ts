@@ -17,7 +17,8 @@ import { buildGatewaySchema } from "../app/schema/build-schema";
  *   show <version>                                  one version's purposes, grounds and full text
  *   diff <from> <to> [--json]                       per purpose, fields that became reachable/unreachable,
  *                                                   and the consents that need renewing; `current` = the running code
- *   publish <version> --text <file> --summary <s> [--effective <ISO date>]
+ *   template [--from <version>]                     the text of the version in force, to edit into the next one
+ *   publish <version> --text <file> --summary <s> [--effective <ISO date>] [--dry-run]
  *                                                   records a new version: the text, its hash, and the
  *                                                   running schema's field policy as its snapshot
  *   agreement add <key> --title <t> [--description <d>] | agreement list [--json] | agreement retire <key>
@@ -37,6 +38,7 @@ async function currentSnapshot(): Promise<FieldSnapshot> {
 }
 
 const out = (text: string) => void process.stdout.write(text);
+const ROLLBACK = Symbol("dry run");
 const day = (d: Date) => d.toISOString().replace(".000Z", "Z");
 
 const program = new Command("policy").description("The versioned Personal Information Handling Agreement.").exitOverride();
@@ -97,18 +99,56 @@ program
   .requiredOption("--text <file>", "the full text of the agreement (UTF-8)")
   .requiredOption("--summary <text>", "the change announcement (shown on the website)")
   .option("--effective <date>", "when it takes effect (ISO 8601; default now). Announce changes before they take effect.")
-  .action(async (version: string, options: { text: string; summary: string; effective?: string }) => {
+  .option("--dry-run", "check everything and show what would be recorded, and record nothing")
+  .action(async (version: string, options: { text: string; summary: string; effective?: string; dryRun?: boolean }) => {
     const effectiveAt = options.effective ? new Date(options.effective) : new Date();
     if (Number.isNaN(effectiveAt.getTime())) throw new Error(`invalid --effective "${options.effective}"`);
     // the past is what customers were told: a new version never takes effect retroactively
     if (effectiveAt.getTime() < Date.now() - 60_000) throw new Error("--effective is in the past: a new version cannot take effect retroactively");
     const text = readFileSync(options.text, "utf8");
     const fieldPolicy = await currentSnapshot();
-    const published = await withDb((db) => new PolicyStore(db).publish({ version, effectiveAt, text, changeSummary: options.summary, fieldPolicy }));
+    const input = { version, effectiveAt, text, changeSummary: options.summary, fieldPolicy };
+    if (options.dryRun) {
+      // the very checks of a publication, in a transaction that is rolled back
+      const { published, diff } = await withDb(async (db) => {
+        const inForce = await new PolicyStore(db).inForce();
+        const diff = inForce ? formatDiff(await diffPolicies(db, inForce.version, CURRENT, currentSnapshot)) : "";
+        let published: Awaited<ReturnType<PolicyStore["publish"]>> | null = null;
+        await db
+          .transaction(async (manager) => {
+            published = await new PolicyStore(manager).publish(input);
+            throw ROLLBACK;
+          })
+          .catch((error) => {
+            if (error !== ROLLBACK) throw error;
+          });
+        return { published: published!, diff };
+      });
+      out(
+        `dry run: ${published.version} could be published, effective ${day(published.effectiveAt)}\nsha256 ${published.textSha256}\n` +
+          `field policy: ${Object.keys(published.fieldPolicy).length} restricted fields\nnothing was recorded\n${diff ? `\n${diff}` : ""}`,
+      );
+      return;
+    }
+    const published = await withDb((db) => new PolicyStore(db).publish(input));
     out(
       `published ${published.version}, effective ${day(published.effectiveAt)}\nsha256 ${published.textSha256}\n` +
         `field policy: ${Object.keys(published.fieldPolicy).length} restricted fields\n`,
     );
+  });
+
+program
+  .command("template")
+  .description("print the text of the version in force (or --from <version>), to edit into the next version's text")
+  .option("--from <version>", "start from this stored version")
+  .action(async (options: { from?: string }) => {
+    const base = await withDb((db) => (options.from ? new PolicyStore(db).get(options.from) : new PolicyStore(db).inForce()));
+    if (!base) throw new Error(options.from ? `no policy version "${options.from}"` : "no policy version is in force");
+    process.stderr.write(
+      `# the text of ${base.version}: edit it, keep Section 1 listing exactly the purposes 1.1–1.7 (publish checks it), then\n` +
+        `#   npm run policy -- publish <version> --text <file> --summary "…" --effective <date> --dry-run\n`,
+    );
+    out(base.text.endsWith("\n") ? base.text : `${base.text}\n`);
   });
 
 const agreement = program.command("agreement").description("individual agreements (agreement 1.7)");

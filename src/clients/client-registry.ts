@@ -35,6 +35,10 @@ export class ClientRegistry {
       roles,
       createdAt: new Date(),
       revokedAt: null,
+    }).catch((error: unknown) => {
+      // the unique index speaks in constraint names; the caller wants to know what to do
+      if (isUniqueViolation(error, "api_client_name_key")) throw new Error(`a client named "${name}" already exists (rotate its key with \`clients rotate ${name}\`, or choose another name)`);
+      throw error;
     });
     return { client: summary(client), key };
   }
@@ -65,6 +69,19 @@ export class ClientRegistry {
     return { client: summary(client), key };
   }
 
+  /** Replaces the purposes a client is granted; takes effect on its next request. */
+  async setPurposes(idOrName: string, purposes: readonly string[]): Promise<ClientSummary> {
+    const unknown = purposes.filter((p) => !isPurpose(p));
+    if (unknown.length) throw new Error(`unknown purpose(s): ${unknown.join(", ")}`);
+    if (purposes.length === 0) throw new Error("a client needs at least one purpose (revoke it to take everything away)");
+    const repo = this.db.getRepository(ApiClient);
+    const client = await repo.findOne({ where: isId(idOrName) ? { id: idOrName } : { name: idOrName } });
+    if (!client) throw new Error(`no client "${idOrName}"`);
+    client.purposes = [...new Set(purposes)] as Purpose[];
+    await repo.save(client);
+    return summary(client);
+  }
+
   /** Replaces a client's compliance roles (e.g. PRIVACY_OFFICER); takes effect on its next request. */
   async setRoles(idOrName: string, roles: readonly string[]): Promise<ClientSummary> {
     const repo = this.db.getRepository(ApiClient);
@@ -93,6 +110,11 @@ function validRoles(roles: readonly string[]): string[] {
   const unknown = roles.filter((r) => !isComplianceRole(r));
   if (unknown.length) throw new Error(`unknown role(s): ${unknown.join(", ")} (known: ${ALL_ROLES.join(", ")})`);
   return [...new Set(roles)];
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  return (e.driverError?.code ?? e.code) === "23505" && (e.driverError?.constraint ?? e.constraint) === constraint;
 }
 
 function isId(value: string): boolean {

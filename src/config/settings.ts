@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boolean, integer, oneOf, optionalText, text } from "./env-vars";
+import { boolean, integer, oneOf, optionalText, parsed, text } from "./env-vars";
 import { statisticsConfigOf, statisticsProblems, statisticsVariables, type StatisticsConfig } from "./statistics";
 import { operationsConfigOf, operationsProblems, operationsVariables, type OperationsConfig } from "./operations";
 
@@ -35,6 +35,15 @@ export interface Settings {
   readonly statistics: StatisticsConfig;
   /** issue 11 (safe to operate): timeouts, start-up wait, shutdown, log throttling, read replica, erasure signing */
   readonly operations: OperationsConfig;
+  /** Issue 10 (frontends): browser origins, the IDE, request ids, tracing */
+  readonly frontend: {
+    /** origins a browser app may call from (CORS); empty: none */
+    readonly corsOrigins: readonly string[];
+    /** GraphiQL at GET /graphql for browsers */
+    readonly ide: boolean;
+    /** OpenTelemetry spans per request (through the global tracer provider the operator registers) */
+    readonly tracing: boolean;
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -64,7 +73,33 @@ const variables = z.object({
   ...statisticsVariables,
   // issue 11 (safe to operate): see src/config/operations.ts
   ...operationsVariables,
+  // Issue 10 (frontends): CORS allowlist, the offline IDE, OpenTelemetry tracing
+  CORS_ORIGINS: parsed(corsOrigins),
+  IDE: boolean(true),
+  OTEL_TRACING: boolean(false),
 });
+
+/**
+ * `CORS_ORIGINS`: comma-separated origins (`https://shop.example.com,http://localhost:5173`),
+ * each a scheme, host and optional port and nothing else, compared exactly. No wildcard: a
+ * browser app is let in by name. Empty (the default): no origin is allowed.
+ */
+function corsOrigins(value: string | undefined): readonly string[] {
+  if (value === undefined) return [];
+  const origins = value.split(",").map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsedUrl: URL | null = null;
+    try {
+      parsedUrl = new URL(origin);
+    } catch {
+      parsedUrl = null;
+    }
+    if (!parsedUrl || !/^https?:$/.test(parsedUrl.protocol) || parsedUrl.origin !== origin || origin.includes("*")) {
+      throw new Error(`must be comma-separated origins like https://app.example.com or http://localhost:5173 (no path, no wildcard), got "${origin}"`);
+    }
+  }
+  return [...new Set(origins)];
+}
 
 /** Settings that cannot be used: every problem, one per line. */
 export class SettingsError extends Error {
@@ -75,8 +110,13 @@ export class SettingsError extends Error {
 }
 
 /** Reads and validates every setting; throws a SettingsError naming each bad variable. */
-export function loadSettings(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
-  const parsed = variables.safeParse(env);
+export function loadSettings(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  /** values used where `env` sets none (the demo's CORS origins) */
+  defaults: Readonly<Record<string, string>> = {},
+): Settings {
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""));
+  const parsed = variables.safeParse({ ...defaults, ...given });
   if (!parsed.success) {
     throw new SettingsError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
   }
@@ -101,6 +141,7 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>> =
     },
     statistics: statisticsConfigOf(v),
     operations: operationsConfigOf(v),
+    frontend: { corsOrigins: v.CORS_ORIGINS, ide: v.IDE, tracing: v.OTEL_TRACING },
   });
 }
 

@@ -7,6 +7,7 @@ import type { FieldPolicy } from "./gate/field-policy";
 import type { AllowedDecision, Decision } from "./gate/gate";
 import type { GovernanceRule } from "./gate/governance-input";
 import type { GateStage } from "./gate/stages";
+import type { GovernanceReceipt } from "./receipt";
 import type { GatewayContext } from "./request-context";
 import type { ServiceProvider } from "./services";
 import type { TableDeclaration } from "./personal-data/declaration";
@@ -83,6 +84,20 @@ export interface FeatureRuntime {
    * UNAUTHENTICATED, the default) or a key that could not be looked up (503
    * STORE_UNAVAILABLE). Throws when it could not: the request is then answered 503 (fail closed).
    */
-  readonly recordUnauthenticated?: (requestId: string, refusal?: { code: string; status: number }) => Promise<void>;
+  readonly recordUnauthenticated?: (requestId: string, refusal?: { code: string; status: number }) => Promise<{ auditSeq: string } | void>;
+  /**
+   * What the feature adds to the receipt of each answer (`extensions.governance`), from the
+   * request's context (null for a request refused before GraphQL, e.g. a bad API key).
+   * Called synchronously as the answer is sent: no I/O here.
+   */
+  readonly receipt?: (ctx: GatewayContext | null) => Partial<GovernanceReceipt>;
+  /** public pages the feature serves outside GraphQL (the policy page): GET only, no key */
+  readonly pages?: readonly FeaturePage[];
   stop?(): Promise<void>;
+}
+
+/** A public page: `path` in Express syntax (`/policy/:version`); null from `render` = 404. */
+export interface FeaturePage {
+  readonly path: string;
+  render(params: Readonly<Record<string, string>>): Promise<{ type: string; body: string } | null>;
 }

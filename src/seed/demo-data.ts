@@ -20,6 +20,8 @@ export interface SeedOptions {
   seed?: number;
   /** days until a demo request is due (DSR_DEADLINE_DAYS) */
   deadlineDays?: number;
+  /** told how far seeding has come (large SEED_CUSTOMERS take minutes) */
+  onProgress?: (step: "customers" | "service usage" | "campaigns and subscriptions", done: number, total: number) => void;
 }
 
 /**
@@ -27,7 +29,10 @@ export interface SeedOptions {
  * prefectures, their service usage, gift campaigns with entries and winners, and
  * notification subscriptions. Only runs on an empty store.
  */
-export async function seedDemoData(db: DataSource, { customers, usagePerCustomer = 6, seed = 20261125, deadlineDays = loadSettings({}).requests.deadlineDays }: SeedOptions): Promise<boolean> {
+export async function seedDemoData(
+  db: DataSource,
+  { customers, usagePerCustomer = 6, seed = 20261125, deadlineDays = loadSettings({}).requests.deadlineDays, onProgress }: SeedOptions,
+): Promise<boolean> {
   const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM customer`);
   if (n > 0) return false;
   faker.seed(seed);
@@ -58,13 +63,15 @@ export async function seedDemoData(db: DataSource, { customers, usagePerCustomer
       faker.number.float() < 0.01 ? now : null, // a few soft-deleted accounts
     ]);
   }
-  await bulkInsert(db, "customer", ["id", "full_name", "email", "phone", "postal_code", "prefecture", "street_address", "birth_date", "gender", "created_at", "deleted_at"], customerRows);
+  await bulkInsert(db, "customer", ["id", "full_name", "email", "phone", "postal_code", "prefecture", "street_address", "birth_date", "gender", "created_at", "deleted_at"], customerRows, 2000, (done) =>
+    onProgress?.("customers", done, customers),
+  );
 
   const usageRows: unknown[][] = [];
   const flush = async () => {
     await bulkInsert(db, "service_usage", ["customer_id", "service", "amount", "occurred_at"], usageRows.splice(0));
   };
-  for (const id of ids) {
+  for (const [index, id] of ids.entries()) {
     const count = faker.number.int({ min: 0, max: usagePerCustomer * 2 });
     for (let j = 0; j < count; j++) {
       usageRows.push([
@@ -74,9 +81,13 @@ export async function seedDemoData(db: DataSource, { customers, usagePerCustomer
         faker.date.between({ from: "2025-01-01T00:00:00Z", to: now }),
       ]);
     }
-    if (usageRows.length >= 20000) await flush();
+    if (usageRows.length >= 20000) {
+      await flush();
+      onProgress?.("service usage", index + 1, ids.length);
+    }
   }
   await flush();
+  onProgress?.("service usage", ids.length, ids.length);
 
   const campaigns = [
     { name: "Spring Sakura Gift 2026", prize: "Matcha tea set", startsAt: "2026-03-01", endsAt: "2026-04-15" },
@@ -108,6 +119,7 @@ export async function seedDemoData(db: DataSource, { customers, usagePerCustomer
     if (faker.number.float() < 0.4) subscriptionRows.push([id, "SERVICE_NEWS", faker.number.float() < 0.9, faker.date.recent({ days: 400, refDate: now })]);
   }
   await bulkInsert(db, "notification_subscription", ["customer_id", "channel", "opted_in", "changed_at"], subscriptionRows);
+  onProgress?.("campaigns and subscriptions", ids.length, ids.length);
 
   // A few customers have asked to see their data (agreement 1.5): DATA_SUBJECT_REQUEST
   // reaches only customers with an open request, so the privacy office has work to show.

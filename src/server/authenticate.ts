@@ -13,6 +13,7 @@ export interface EarlyRefusal {
   code: string;
   status: number;
 }
+import "./http/request-record"; // Request.record
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -56,16 +57,24 @@ export function authenticate(
       if (req.timedOut) return;
       storeFailuresTotal.inc({ code: KernelCode.STORE_UNAVAILABLE });
       if (recordRefusal && !(await recordRefusal(req, res, { code: KernelCode.STORE_UNAVAILABLE, status: 503 }))) return;
-      res.status(503).set("retry-after", "1").json({ errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }] });
+      const body: Record<string, unknown> = { errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }] };
+      if (res.locals.receipt) body.extensions = { governance: res.locals.receipt };
+      res.status(503).set("retry-after", "1").json(body);
       return;
     }
     if (req.timedOut) return; // answered 503 already
     if (!caller) {
+      if (req.record) req.record.outcome = "unauthenticated";
       if (recordRefusal && !(await recordRefusal(req, res, { code: KernelCode.UNAUTHENTICATED, status: 401 }))) return;
-      res.status(401).json({ errors: [{ message: "Invalid or revoked API key.", extensions: { code: "UNAUTHENTICATED" } }] });
+      // 401 whatever the media type: the key is HTTP's business, not the operation's
+      res.setHeader("www-authenticate", 'Bearer realm="purpose-gateway", error="invalid_token"');
+      const body: Record<string, unknown> = { errors: [{ message: "Invalid or revoked API key.", extensions: { code: "UNAUTHENTICATED" } }] };
+      if (res.locals.receipt) body.extensions = { governance: res.locals.receipt };
+      res.status(401).json(body);
       return;
     }
     req.caller = caller;
+    if (req.record) req.record.client = caller.name;
     next();
   };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import http from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
@@ -11,6 +10,7 @@ import { GraphQLError, type GraphQLSchema } from "graphql";
 import type { DataSource } from "typeorm";
 import { compose, FEATURES, type Composition } from "../app/compose";
 import { buildGatewaySchema } from "../app/schema/build-schema";
+import { printGatewaySchema } from "../app/schema/print-schema";
 import { AuthenticationCache } from "../clients/authentication-cache";
 import { ClientRegistry } from "../clients/client-registry";
 import type { Settings } from "../config/settings";
@@ -33,7 +33,16 @@ import { governancePlugin } from "./governance-plugin";
 import { readiness } from "./operations/readiness";
 import { requestDeadline } from "./operations/request-deadline";
 import { STORE_UNAVAILABLE_MESSAGE, storeFailurePlugin } from "./operations/store-failure-plugin";
+import { addToReceipt } from "../kernel/receipt";
+import { CSRF_PREFLIGHT_HEADERS, corsFor } from "./http/cors";
+import { mediaTypeStatusPlugin } from "./http/media-type-status";
+import { observeRequests, requestLog } from "./http/observe";
+import { recordPlugin } from "./http/record-plugin";
+import type { RequestRecord } from "./http/request-record";
+import { landingPage } from "./landing-page";
+import { ideAssets, idePage } from "./ide/ide";
 import { verifyPluginOrder, type ArrangedPlugin } from "./plugin-order";
+import { receiptPlugin } from "./receipt-plugin";
 
 export interface GatewayOptions {
   db: DataSource;
@@ -135,11 +144,19 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
   }).protect();
 
   const afterGate = runtimes.flatMap((r) => (r.afterGate ? [r.afterGate] : []));
+  const receiptParts = runtimes.flatMap((r) => (r.receipt ? [r.receipt] : []));
+  // each request's record (log line, metrics, span), found from its GraphQL context
+  const records = new WeakMap<object, RequestRecord>();
   let plugins: ArrangedPlugin[] = [
     { role: "governance", name: "governance", plugin: governancePlugin(gate, openData, afterGate) },
     ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]).map((plugin) => ({ role: null, name: "graphql-armor", plugin })),
     // right after governance and before the audit trail: a store failure's 503 is what the trail records
     { role: null, name: "store-failure", plugin: storeFailurePlugin() },
+    // synchronous answer-time plugins, after the store-failure answer and before the audit
+    // trail (whose hook starts after theirs): the status and the receipt are what it records
+    { role: null, name: "media-type-status", plugin: mediaTypeStatusPlugin() },
+    { role: null, name: "receipt", plugin: receiptPlugin(receiptParts) },
+    { role: null, name: "request-record", plugin: recordPlugin((ctx) => records.get(ctx.state)) },
     { role: null, name: "drain-http-server", plugin: ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: operations.shutdownGraceMs }) },
     { role: null, name: "landing-page-disabled", plugin: ApolloServerPluginLandingPageDisabled() },
     // no cache hints are served (answers are personal and per purpose): don't compute them
@@ -159,7 +176,7 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
-    csrfPrevention: true,
+    csrfPrevention: { requestHeaders: CSRF_PREFLIGHT_HEADERS },
     introspection: settings.http.introspection,
     formatError: createFormatError(composition.catalogue),
     // the process's signals are main.ts's: it stops the gateway, then the store, then exits 0
@@ -171,10 +188,12 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
   // A request refused by authentication carries no operation: the features record it (the
   // audit trail) before the 401 leaves; if they cannot, the caller gets their error instead.
   const recorders = runtimes.flatMap((r) => (r.recordUnauthenticated ? [r.recordUnauthenticated] : []));
-  const recordRefusal = async (_req: Request, res: Response, refusal: EarlyRefusal): Promise<boolean> => {
-    const requestId = randomUUID();
+  const recordRefusal = async (req: Request, res: Response, refusal: EarlyRefusal): Promise<boolean> => {
+    const requestId = req.record!.requestId;
     try {
-      for (const record of recorders) await record(requestId, refusal);
+      let auditSeq: string | null = null;
+      for (const record of recorders) auditSeq = (await record(requestId, refusal))?.auditSeq ?? auditSeq;
+      res.locals.receipt = addToReceipt({}, { ...receiptOf(null), requestId, auditSeq });
       return true;
     } catch (error) {
       if (res.headersSent) return false; // the request deadline answered it already
@@ -188,6 +207,9 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
     }
   };
 
+  // what the features add to a receipt outside GraphQL (the policy version in force)
+  const receiptOf = (ctx: GatewayContext | null) => Object.assign({}, ...receiptParts.map((part) => part(ctx)));
+
   // liveness: the process runs (a database outage is /readyz's business)
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -197,28 +219,69 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
+  if (settings.http.introspection) {
+    // the SDL with its directives (@allowedFor, @reveals, …): what frontends check their operations against
+    const sdl = printGatewaySchema(schema);
+    app.get("/schema.graphql", (_req, res) => {
+      res.type("text/plain; charset=utf-8").send(sdl);
+    });
+  }
+  app.get("/", (_req, res) => {
+    res.type("html").send(landingPage(settings.frontend.ide));
+  });
+  for (const page of runtimes.flatMap((r) => r.pages ?? [])) {
+    app.get(page.path, async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const rendered = await page.render(req.params as Record<string, string>);
+        if (!rendered) return next();
+        res.setHeader("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+        res.type(rendered.type).send(rendered.body);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
+  if (settings.frontend.ide) {
+    app.use(ideAssets());
+    app.use("/graphql", idePage());
+  }
   app.use(
     "/graphql",
+    observeRequests({ tracing: settings.frontend.tracing }),
+    requestLog(logger),
     requestDeadline(operations.requestTimeoutMs),
+    corsFor(settings.frontend.corsOrigins),
+    // a preflight the CORS middleware did not answer (an origin not allowed): 204 without any
+    // Access-Control-Allow-* header, so the browser refuses, rather than a CSRF error from Apollo
+    (req: Request, res: Response, next: NextFunction) => (req.method === "OPTIONS" ? void res.status(204).end() : next()),
     variant.authenticate === false ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next()) : authenticate(clients, authCache, recordRefusal),
     express.json({ limit: "100kb" }),
     expressMiddleware(server, {
-      context: async ({ req }) => new GatewayContext(req.caller ?? null, randomUUID(), services),
+      context: async ({ req }) => {
+        const ctx = new GatewayContext(req.caller ?? null, req.record!.requestId, services);
+        records.set(ctx.state, req.record!);
+        return ctx;
+      },
     }),
   );
   // Malformed bodies and unexpected failures: a JSON error with a code, never a stack trace.
-  app.use((err: any, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: any, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return; // answered already (the request deadline): nothing more to send
     if (isStoreUnavailable(err)) {
       logger.warn({ err }, "store unavailable");
-      res.status(503).set("retry-after", "1").json({ errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }] });
+      const unavailable: { errors: unknown[]; extensions?: Record<string, unknown> } = { errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }] };
+      if (req.record) addToReceipt(unavailable, { ...receiptOf(null), requestId: req.record.requestId, auditSeq: null });
+      res.status(503).set("retry-after", "1").json(unavailable);
       return;
     }
     const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) logger.error({ err }, "request failed");
-    res.status(status).json({
+    if (status === 500) logger.error({ err, requestId: req.record?.requestId }, "request failed");
+    const body: { errors: unknown[]; extensions?: Record<string, unknown> } = {
       errors: [{ message: status === 500 ? "Internal server error" : "Malformed request body.", extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }],
-    });
+    };
+    // not GraphQL, never audited: the receipt says so (no audit event), and gives the id to quote
+    if (req.record) addToReceipt(body, { ...receiptOf(null), requestId: req.record.requestId, auditSeq: null });
+    res.status(status).json(body);
   });
 
   await new Promise<void>((resolve) => httpServer.listen(settings.http.port, settings.http.host, resolve));

@@ -1,6 +1,8 @@
 import type { GraphQLFormattedError } from "graphql";
 import { KernelCode, type ErrorCatalogue } from "../kernel/errors/catalogue";
 import { isStoreUnavailable } from "../db/store-errors";
+import { unknownPurposeMessage, validationErrorCode } from "../kernel/errors/validation-code";
+import { ALL_PURPOSES } from "../kernel/purposes/purpose";
 import { logger } from "../observability/logger";
 import { STORE_UNAVAILABLE_MESSAGE } from "./operations/store-failure-plugin";
 
@@ -12,6 +14,11 @@ import { STORE_UNAVAILABLE_MESSAGE } from "./operations/store-failure-plugin";
 export function createFormatError(catalogue: ErrorCatalogue) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = String(formatted.extensions?.code ?? KernelCode.INTERNAL_SERVER_ERROR);
+    if (code === KernelCode.GRAPHQL_VALIDATION_FAILED) {
+      // an unknown purpose is the caller's bad input, as documented, not a schema mismatch
+      const message = unknownPurposeMessage(formatted.message, ALL_PURPOSES);
+      if (message) return { message, locations: formatted.locations, extensions: { code: validationErrorCode(formatted.message) } };
+    }
     if (catalogue.isSafe(code)) {
       const { stacktrace: _s, exception: _e, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };

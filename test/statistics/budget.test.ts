@@ -4,7 +4,7 @@ import { Purpose } from "../../src/kernel/purposes/purpose";
 import { startGateway } from "../../src/server/create-gateway";
 import { PrivacyLedger } from "../../src/features/statistics/ledger";
 import { currentMonth, monthIndex, monthOf } from "../../src/features/statistics/months";
-import { startTestGateway, testSettings, type TestGateway } from "../support/test-gateway";
+import { GRAPHQL_RESPONSE, startTestGateway, testSettings, type TestGateway } from "../support/test-gateway";
 import { ask, customersQuery, errorCodes, spentBy } from "./helpers";
 import { seedCrowds } from "./population";
 
@@ -100,11 +100,21 @@ describe("the privacy budget", () => {
     try {
       const res = await fetch(restarted.url, {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        headers: { "content-type": "application/json", accept: GRAPHQL_RESPONSE, authorization: `Bearer ${key}` },
         body: JSON.stringify({ query: customersQuery(DISTINCT[4]) }),
       });
       expect(res.status).toBe(429);
       expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe("PRIVACY_BUDGET_EXHAUSTED");
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      // the same rule as every refusal: with application/json, 200 and the error in the body (Retry-After kept)
+      const json = await fetch(restarted.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query: customersQuery(DISTINCT[4]) }),
+      });
+      expect(json.status).toBe(200);
+      expect(Number(json.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(((await json.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe("PRIVACY_BUDGET_EXHAUSTED");
     } finally {
       await restarted.stop();
       await db.destroy();

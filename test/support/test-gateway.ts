@@ -4,12 +4,16 @@ import type { DataSource } from "typeorm";
 import { ClientRegistry } from "../../src/clients/client-registry";
 import { openDatabase } from "../../src/db/data-source";
 import type { Purpose } from "../../src/kernel/purposes/purpose";
+import type { GovernanceReceipt } from "../../src/kernel/receipt";
 import { loadSettings, type Settings } from "../../src/config/settings";
 import { startGateway, type GatewayOptions, type RunningGateway } from "../../src/server/create-gateway";
 
 export interface GqlResponse {
   status: number;
-  body: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any>; locations?: unknown }> };
+  /** the answer without its receipt (`extensions.governance`, moved to `receipt`) */
+  body: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any>; locations?: unknown }>; extensions?: Record<string, any> };
+  /** the answer's receipt, `extensions.governance` */
+  receipt: GovernanceReceipt | undefined;
   headers: Headers;
 }
 
@@ -35,6 +39,9 @@ export interface TestGateway {
   dataQueries(): Promise<number>;
   stop(): Promise<void>;
 }
+
+/** What current GraphQL-over-HTTP clients ask for: the status code tells the outcome. */
+export const GRAPHQL_RESPONSE = "application/graphql-response+json";
 
 const TABLES_TO_KEEP = new Set(["migrations", "typeorm_metadata"]);
 
@@ -78,7 +85,13 @@ export async function startTestGateway({ env, databaseUrl, ...options }: TestGat
     } catch {
       throw new Error(`non-JSON response ${res.status}: ${text.slice(0, 300)}`);
     }
-    return { status: res.status, body, headers: res.headers };
+    const receipt = body.extensions?.governance as GovernanceReceipt | undefined;
+    if (receipt) {
+      const { governance: _receipt, ...others } = body.extensions!;
+      if (Object.keys(others).length) body.extensions = others;
+      else delete body.extensions;
+    }
+    return { status: res.status, body, receipt, headers: res.headers };
   };
 
   return {
@@ -86,7 +99,8 @@ export async function startTestGateway({ env, databaseUrl, ...options }: TestGat
     db,
     gateway,
     async gql(query, request = {}) {
-      const headers: Record<string, string> = { "content-type": "application/json", ...request.headers };
+      // the specification's media type: refusals keep their 4xx (with application/json they are 200)
+      const headers: Record<string, string> = { "content-type": "application/json", accept: GRAPHQL_RESPONSE, ...request.headers };
       if (request.key) headers.authorization = `Bearer ${request.key}`;
       const res = await fetch(gateway.url, {
         method: "POST",
@@ -98,7 +112,7 @@ export async function startTestGateway({ env, databaseUrl, ...options }: TestGat
     async get(params, key) {
       const search = new URLSearchParams();
       for (const [k, v] of Object.entries(params)) search.set(k, typeof v === "string" ? v : JSON.stringify(v));
-      const headers: Record<string, string> = { "apollo-require-preflight": "true" };
+      const headers: Record<string, string> = { "apollo-require-preflight": "true", accept: GRAPHQL_RESPONSE };
       if (key) headers.authorization = `Bearer ${key}`;
       return toResponse(await fetch(`${gateway.url}?${search}`, { headers }));
     },

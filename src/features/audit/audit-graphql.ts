@@ -26,6 +26,11 @@ export class AuditEventView {
   @Field()
   occurredAt: Date;
 
+  @Field(() => String, {
+    description: "The request's id: the caller's `X-Request-Id` when it was a plain token, else one the gateway made; echoed in the response header and the receipt (`extensions.governance.requestId`).",
+  })
+  requestId: string;
+
   @Field(() => ID, { nullable: true, description: "The API client; null when the key was not recognised." })
   clientId: string | null;
 
@@ -87,6 +92,10 @@ export class AuditEventFilterInput {
   @Field(() => ID, { nullable: true })
   @IsUUID()
   clientId?: string;
+
+  @Field(() => String, { nullable: true, description: "The event of one request (its `X-Request-Id`, or the receipt's `requestId`)." })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/)
+  requestId?: string;
 
   @Field(() => Purpose, { nullable: true })
   purpose?: Purpose;

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
+import { addToReceipt, receiptIn } from "../../kernel/receipt";
 import type { GatewayContext } from "../../kernel/request-context";
 import { logger } from "../../observability/logger";
 import type { AuditWriter } from "./audit-writer";
@@ -28,7 +29,10 @@ export function auditPlugin(writer: AuditWriter): ApolloServerPlugin<GatewayCont
       return {
         async willSendResponse(rc) {
           try {
-            await writer.append(buildAuditEntry(rc, occurredAt));
+            const event = await writer.append(buildAuditEntry(rc, occurredAt));
+            // the receipt names the committed event: the caller can quote it to the privacy officer
+            const body = rc.response.body;
+            addToReceipt(body.kind === "single" ? body.singleResult : body.initialResult, { auditSeq: event.seq.toString() });
           } catch (error) {
             logger.error({ err: error, requestId: rc.contextValue.requestId }, "audit event not committed: response withheld");
             withhold(rc);
@@ -40,9 +44,11 @@ export function auditPlugin(writer: AuditWriter): ApolloServerPlugin<GatewayCont
 }
 
 function withhold(rc: GraphQLRequestContextWillSendResponse<GatewayContext>): void {
-  rc.response.body = {
-    kind: "single",
-    singleResult: { errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: AuditCode.AUDIT_UNAVAILABLE } }] },
-  };
+  const body = rc.response.body;
+  const receipt = receiptIn(body.kind === "single" ? body.singleResult : body.initialResult);
+  const singleResult: { errors: Array<{ message: string; extensions: Record<string, unknown> }>; extensions?: Record<string, unknown> } = { errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: AuditCode.AUDIT_UNAVAILABLE } }] };
+  // nothing was recorded and nothing is carried: the receipt says so
+  if (receipt) addToReceipt(singleResult, { ...receipt, auditSeq: null, customers: 0 });
+  rc.response.body = { kind: "single", singleResult };
   rc.response.http.status = 503;
 }

@@ -5,6 +5,7 @@ import { SqlFilter } from "../../kernel/store/sql-filter";
 export interface AuditEventFilter {
   customerId?: string | null;
   clientId?: string | null;
+  requestId?: string | null;
   purpose?: string | null;
   outcome?: AuditOutcome | null;
   from?: Date | null;
@@ -16,6 +17,7 @@ export async function searchAuditEvents(db: FeatureDb, filter: AuditEventFilter,
   const f = new SqlFilter()
     .add("customer_ids @> ARRAY[$?::uuid]", filter.customerId)
     .add("client_id = $?::uuid", filter.clientId)
+    .add("request_id = $?", filter.requestId)
     .add("purpose = $?", filter.purpose)
     .add("outcome = $?", filter.outcome)
     .add("occurred_at >= $?", filter.from)

@@ -26,7 +26,8 @@ export const auditFeature: GatewayFeature = {
       plugins: [{ role: "audit", plugin: auditPlugin(writer) }],
       async recordUnauthenticated(requestId, refusal) {
         try {
-          await writer.append(unauthenticatedEntry(requestId, new Date(), refusal));
+          const event = await writer.append(unauthenticatedEntry(requestId, new Date(), refusal));
+          return { auditSeq: event.seq.toString() };
         } catch (error) {
           logger.error({ err: error, requestId }, "audit event not committed: response withheld");
           throw new GraphQLError(AUDIT_UNAVAILABLE_MESSAGE, { extensions: { code: AuditCode.AUDIT_UNAVAILABLE } });

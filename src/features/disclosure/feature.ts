@@ -10,6 +10,7 @@ import { requireDisclosureReference } from "./rules/require-disclosure-reference
 import { requireGrantedGround } from "./rules/require-granted-ground";
 import { requireRegisteredRecipientFields } from "./rules/require-registered-recipient-fields";
 import { requireStatisticsOnlyDisclosure } from "./rules/require-statistics-only-disclosure";
+import { disclosureOf } from "./operation-disclosure";
 import { ledgerReader } from "./services";
 
 /** Third parties (Section 3) and processors (Section 4): grounds, contracts, the ledger. */
@@ -25,5 +26,14 @@ export const disclosureFeature: GatewayFeature = {
     contract: [requireStatisticsOnlyDisclosure, requireRegisteredRecipientFields, requireContractedProcessorFields],
   },
   rowRules: [recipientRowRule],
-  start: ({ db }) => ({ services: [ledgerReader(db)] }),
+  start: ({ db }) => ({
+    services: [ledgerReader(db)],
+    // the receipt names the ground an allowed disclosure was made on
+    receipt(ctx) {
+      const decision = ctx?.decision;
+      if (!decision?.allowed || !decision.input?.operation) return {};
+      const declared = disclosureOf(decision.input);
+      return declared.kind === "declared" ? { disclosureGround: declared.disclosure.ground } : {};
+    },
+  }),
 };

@@ -4,6 +4,7 @@ import {
   GraphQLError,
   type ASTNode,
   type DocumentNode,
+  type GraphQLDirective,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
@@ -73,8 +74,7 @@ export function createGate(schema: GraphQLSchema, stages: ReadonlyArray<readonly
 
       let purpose: DeclaredPurpose | null = null;
       try {
-        const values = getDirectiveValues(purposeDirective, operation, coerced.coerced);
-        if (values) purpose = { name: values.name as Purpose, agreement: (values.agreement as string | undefined) ?? null };
+        purpose = declaredPurpose(purposeDirective, operation, coerced.coerced);
       } catch (error) {
         return refuse([refusal(KernelCode.BAD_USER_INPUT, `Invalid @purpose: ${(error as Error).message}`, {}, operation)], null, reach);
       }
@@ -83,11 +83,31 @@ export function createGate(schema: GraphQLSchema, stages: ReadonlyArray<readonly
       inputsFromVariables(reach.variableInputs, coerced.coerced, inputs);
 
       const input: GovernanceInput = { schema, policy, operation, reach, inputs, purpose, caller, variables: coerced.coerced };
-      for (const stage of stages) {
-        const errors = stage.flatMap((rule) => rule(input));
-        if (errors.length > 0) return refuse(errors, purpose, reach);
-      }
+      const errors = firstObjection(stages, input);
+      if (errors) return refuse(errors, purpose, reach);
       return Object.freeze({ allowed: true as const, purpose: purpose && Object.freeze(purpose), reach, input: Object.freeze(input) });
     },
   };
+}
+
+/** What `@purpose` declares, read with the request's variables; throws on an invalid value. */
+export function declaredPurpose(
+  purposeDirective: GraphQLDirective,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): DeclaredPurpose | null {
+  const values = getDirectiveValues(purposeDirective, operation, variables);
+  return values ? { name: values.name as Purpose, agreement: (values.agreement as string | undefined) ?? null } : null;
+}
+
+/**
+ * The gate's verdict over its stages: the errors of the first stage with an objection (a
+ * caller not granted a purpose learns nothing of what that purpose would permit), or null.
+ */
+export function firstObjection(stages: ReadonlyArray<readonly GovernanceRule[]>, input: GovernanceInput): GraphQLError[] | null {
+  for (const stage of stages) {
+    const errors = stage.flatMap((rule) => rule(input));
+    if (errors.length > 0) return errors;
+  }
+  return null;
 }

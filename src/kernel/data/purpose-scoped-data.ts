@@ -113,14 +113,27 @@ export class PurposeScopedData {
     const sort: Array<[string, "ASC" | "DESC"]> = [...keys.map(([k, d]) => [ORDER_COLUMNS[k], d] as [string, "ASC" | "DESC"]), ["id", "ASC"]];
     if (after) {
       // Keyset pagination: rows after the cursor's row in the page order. The cursor row must
-      // itself be one this scope reaches (else nothing follows it): a cursor is no oracle.
+      // itself be one this scope reaches (else its values are NULL and nothing follows it): a
+      // cursor is no oracle. Its values come from uncorrelated subqueries, which PostgreSQL
+      // evaluates once (an InitPlan) and uses as an index bound, so a page deep in the list
+      // costs what the first one does (a correlated EXISTS would test every earlier row).
       const rule = this.customerRule("a");
       params.after = after;
       Object.assign(params, rule.params);
-      const later = sort.map((_, i) =>
-        [...sort.slice(0, i).map(([col]) => `c.${col} = a.${col}`), `c.${sort[i][0]} ${sort[i][1] === "ASC" ? ">" : "<"} a.${sort[i][0]}`].join(" AND "),
-      );
-      conditions.push(`EXISTS (SELECT 1 FROM customer a WHERE a.id = :after::uuid AND (${rule.sql}) AND ((${later.join(") OR (")})))`);
+      const cursorRow = (columns: string) => `(SELECT ${columns} FROM customer a WHERE a.id = :after::uuid AND (${rule.sql}))`;
+      if (sort.every(([, direction]) => direction === sort[0][1])) {
+        // one direction: a row comparison, which a btree index on the sort columns serves
+        const columns = sort.map(([col]) => col);
+        conditions.push(`(${columns.map((col) => `c.${col}`).join(", ")}) ${sort[0][1] === "ASC" ? ">" : "<"} ${cursorRow(columns.map((col) => `a.${col}`).join(", "))}`);
+      } else {
+        const later = sort.map((_, i) =>
+          [
+            ...sort.slice(0, i).map(([col]) => `c.${col} = ${cursorRow(`a.${col}`)}`),
+            `c.${sort[i][0]} ${sort[i][1] === "ASC" ? ">" : "<"} ${cursorRow(`a.${sort[i][0]}`)}`,
+          ].join(" AND "),
+        );
+        conditions.push(`((${later.join(") OR (")}))`);
+      }
     }
     const where = conditions.map((c) => `AND ${c}`).join(" ");
     const order = sort.map(([col, dir]) => `c.${col} ${dir}`).join(", ");

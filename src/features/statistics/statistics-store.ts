@@ -11,6 +11,7 @@ import { currentMonth, secondsUntilNextMonth } from "./months";
 import { secureRandom, type SecureRandom } from "./noise/secure-random";
 import { normaliseRequest, type StatisticsQuery, type StatisticsRequest } from "./query";
 import { buildAggregateSql, type AggregatePlan, type BuiltSql } from "./sql";
+import { ReleaseAnswers, type ReleaseSource } from "./releases/release-answers";
 
 /** A statistics answer as the API returns it. */
 export interface StatisticsAnswer extends StoredRelease {
@@ -19,6 +20,8 @@ export interface StatisticsAnswer extends StoredRelease {
   budgetRemaining: number;
   budgetPeriod: string;
   repeated: boolean;
+  /** set when answered from a released table (free) */
+  release?: ReleaseSource;
 }
 
 export interface StatisticsStoreOptions {
@@ -40,9 +43,11 @@ export interface StatisticsStoreOptions {
  */
 export class StatisticsStore {
   private readonly ledger: PrivacyLedger;
+  private readonly releases: ReleaseAnswers;
 
   constructor(private readonly options: StatisticsStoreOptions) {
     this.ledger = new PrivacyLedger(options.db);
+    this.releases = new ReleaseAnswers(options.db, options.config);
   }
 
   async answer(request: StatisticsRequest, selectedFields: ReadonlySet<string>): Promise<StatisticsAnswer> {
@@ -55,6 +60,12 @@ export class StatisticsStore {
 
     const { release: earlier, spentMicro } = await this.ledger.lookup(caller.id, period, hash);
     const remaining = (spent: number) => microToNumber(config.budgetMicro - spent);
+    // answerable from a released table? then answered from it, free (releases/)
+    const released = query.possibleBuckets > 0 ? await this.releases.answer(query, period) : null;
+    if (released) {
+      statisticsAnswersTotal.inc({ field: query.field, outcome: "from-release" });
+      return present(released, { epsilonSpent: 0, budgetRemaining: remaining(spentMicro), budgetPeriod: period, repeated: false });
+    }
     if (earlier) {
       statisticsAnswersTotal.inc({ field: query.field, outcome: "repeated" });
       return present(earlier, { epsilonSpent: 0, budgetRemaining: remaining(spentMicro), budgetPeriod: period, repeated: true });
@@ -120,7 +131,7 @@ function publicParameters(plan: MechanismPlan) {
  * domain minus what was released. An empty bucket, one under k and one that missed the noisy
  * threshold all count the same, so the number says nothing about any withheld bucket.
  */
-function present(release: StoredRelease, meta: Omit<StatisticsAnswer, keyof StoredRelease | "suppressedBuckets">): StatisticsAnswer {
+function present(release: StoredRelease, meta: Omit<StatisticsAnswer, keyof StoredRelease | "suppressedBuckets" | "release">): StatisticsAnswer {
   return { ...release, suppressedBuckets: release.possibleBuckets - release.buckets.length, ...meta };
 }
 

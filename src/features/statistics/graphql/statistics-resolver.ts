@@ -10,7 +10,7 @@ import { STATISTICS } from "../services";
 import type { StatisticsAnswer } from "../statistics-store";
 import { CustomerStatisticsFilter, UsageStatisticsFilter } from "./inputs";
 import { selectedBucketFields } from "./selection";
-import { CustomerStatistics, Statistics, StatisticsKey, UsageStatistics, type UsageBucket } from "./types";
+import { CustomerStatistics, StandardErrors, Statistics, StatisticsKey, UsageStatistics, type UsageBucket } from "./types";
 
 /**
  * `statistics` is the only root field a USAGE_STATISTICS client may reach (governance rule
@@ -36,7 +36,8 @@ export class StatisticsResolver {
   ): Promise<CustomerStatistics> {
     const answer = await this.answer("customers", groupBy, filter, ctx, info);
     return Object.assign(new CustomerStatistics(), answer, {
-      buckets: answer.buckets.map((b) => ({ key: toKey(b.key), customers: b.customers })),
+      buckets: answer.buckets.map((b) => ({ key: toKey(b.key), customers: b.customers, standardErrors: toErrors(b) })),
+      release: answer.release ?? null,
     });
   }
 
@@ -48,7 +49,7 @@ export class StatisticsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<UsageStatistics> {
     const answer = await this.answer("serviceUsage", groupBy, filter, ctx, info);
-    return Object.assign(new UsageStatistics(), answer, { buckets: answer.buckets.map(toUsageBucket) });
+    return Object.assign(new UsageStatistics(), answer, { buckets: answer.buckets.map(toUsageBucket), release: answer.release ?? null });
   }
 
   private answer(
@@ -85,5 +86,12 @@ function toUsageBucket(bucket: ReleasedBucket): UsageBucket {
     amountSum: amountSum as number,
     amountAvg: amountSum !== undefined && usageCount ? Math.round(amountSum / usageCount) : null,
     amountPerCustomer: amountSum !== undefined && customers > 0 ? Math.round(amountSum / customers) : null,
+    standardErrors: toErrors(bucket),
   };
+}
+
+function toErrors(bucket: ReleasedBucket): StandardErrors | null {
+  const errors = bucket.standardErrors;
+  if (!errors) return null;
+  return Object.assign(new StandardErrors(), { customers: errors.customers ?? null, usageCount: errors.usageCount ?? null, amountSum: errors.amountSum ?? null });
 }

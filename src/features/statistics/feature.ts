@@ -1,6 +1,8 @@
 import type { GatewayFeature } from "../../kernel/feature";
 import { StatisticsCodes } from "./errors";
+import { ReleaseQueries } from "./graphql/release-graphql";
 import { StatisticsResolver } from "./graphql/statistics-resolver";
+import { releaseReader } from "./releases/services";
 import { statisticsOnly } from "./rules/statistics-only";
 import { statisticsStore } from "./services";
 
@@ -9,7 +11,7 @@ export const statisticsFeature: GatewayFeature = {
   name: "statistics",
   codes: StatisticsCodes.table,
   aggregateReads: "thresholded, noisy statistics over customers and their usage (agreement 1.6 and 3.2)",
-  resolvers: [StatisticsResolver],
+  resolvers: [StatisticsResolver, ReleaseQueries],
   rules: { "purpose-reach": [statisticsOnly] },
-  start: ({ db, aggregates, settings }) => ({ services: [statisticsStore(db, aggregates, settings.statistics)] }),
+  start: ({ db, aggregates, settings }) => ({ services: [statisticsStore(db, aggregates, settings.statistics), releaseReader(db)] }),
 };

@@ -63,7 +63,7 @@ export class StatisticsResolver {
   }
 }
 
-function toKey(key: ReleasedBucket["key"]): StatisticsKey {
+export function toKey(key: ReleasedBucket["key"]): StatisticsKey {
   return Object.assign(new StatisticsKey(), {
     ageBand: key.AGE_BAND ?? null,
     gender: key.GENDER ?? null,

@@ -62,9 +62,13 @@ export class ReleasePublisher {
     }
     const measureMs = Math.round(performance.now() - started);
     const id = randomUUID();
+    // the charge first: it locks the company budget until this transaction ends, and the
+    // release is stored under the period it was charged to
     await db.transaction(async (tx) => {
-      await budget.spendForRelease(tx, id, plan.epsilonMicro);
-      await this.store.store(tx, { id, planId: plan.id, period, epsilonMicro: plan.epsilonMicro, method, measureMs }, cells);
+      const charged = await budget.spendForRelease(tx, id, plan.epsilonMicro);
+      // ages were reckoned on the first day of `period`: a release straddling a new period is refused (nothing charged)
+      if (charged.period !== period) throw new Error(`the budget period turned to ${charged.period} while measuring (${period}): publish again`);
+      await this.store.store(tx, { id, planId: plan.id, period: charged.period, epsilonMicro: plan.epsilonMicro, method, measureMs }, cells);
     });
     return (await this.store.release(id))!;
   }

@@ -1,8 +1,7 @@
 import type { StatisticsConfig } from "../../../config/statistics";
 import type { FeatureDb } from "../../../kernel/store/feature-db";
 import { COLUMN, REGION_OF, StatisticsDimension as D, type StatisticsDimension } from "../dimensions";
-import type { StoredRelease } from "../ledger";
-import type { ReleasedBucket } from "../mechanism";
+import type { MeasureNoise, ReleasedBucket } from "../mechanism";
 import type { StatisticsQuery } from "../query";
 import { bucketVariances, covers } from "./cover";
 import { cellCount, type GroupingMethod } from "./plan";
@@ -17,7 +16,14 @@ export interface ReleaseSource {
   epsilon: number;
 }
 
-export interface ReleaseAnswer extends StoredRelease {
+/** An answer from a released table, in the shape of a stored interactive answer. */
+export interface ReleaseAnswer {
+  buckets: ReleasedBucket[];
+  possibleBuckets: number;
+  minGroupSize: number;
+  releaseThreshold: number;
+  noise: MeasureNoise[];
+  epsilonMicro: number;
   release: ReleaseSource;
 }
 

@@ -1,5 +1,5 @@
 import { IsUUID, Max, Min } from "class-validator";
-import { Arg, Args, ArgsType, Ctx, Field, Float, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root } from "type-graphql";
+import { Args, ArgsType, Ctx, Field, Float, FieldResolver, ID, Int, ObjectType, Query, Resolver, Root } from "type-graphql";
 import { ComplianceRole } from "../../../kernel/caller/roles";
 import { AllowedFor } from "../../../kernel/schema/decorators";
 import { RequiresRole } from "../../../kernel/schema/requires-role";

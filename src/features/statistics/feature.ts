@@ -2,6 +2,7 @@ import type { GatewayFeature } from "../../kernel/feature";
 import { StatisticsCodes } from "./errors";
 import { ReleaseQueries } from "./graphql/release-graphql";
 import { StatisticsResolver } from "./graphql/statistics-resolver";
+import { reportReleasesFrom } from "./releases/release-metrics";
 import { releaseReader } from "./releases/services";
 import { statisticsOnly } from "./rules/statistics-only";
 import { statisticsStore } from "./services";
@@ -13,5 +14,8 @@ export const statisticsFeature: GatewayFeature = {
   aggregateReads: "thresholded, noisy statistics over customers and their usage (agreement 1.6 and 3.2)",
   resolvers: [StatisticsResolver, ReleaseQueries],
   rules: { "purpose-reach": [statisticsOnly] },
-  start: ({ db, aggregates, settings }) => ({ services: [statisticsStore(db, aggregates, settings.statistics), releaseReader(db)] }),
+  start: ({ db, aggregates, settings }) => {
+    reportReleasesFrom(db);
+    return { services: [statisticsStore(db, aggregates, settings.statistics), releaseReader(db)] };
+  },
 };

@@ -2,6 +2,7 @@ import type { GatewayFeature } from "../../kernel/feature";
 import { StatisticsCodes } from "./errors";
 import { StatisticsResolver } from "./graphql/statistics-resolver";
 import { statisticsOnly } from "./rules/statistics-only";
+import { recordStatisticsZone } from "./budget/period-clock";
 import { statisticsStore } from "./services";
 
 /** Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only. */
@@ -11,5 +12,9 @@ export const statisticsFeature: GatewayFeature = {
   aggregateReads: "thresholded, noisy statistics over customers and their usage (agreement 1.6 and 3.2)",
   resolvers: [StatisticsResolver],
   rules: { "purpose-reach": [statisticsOnly] },
-  start: ({ db, aggregates, settings }) => ({ services: [statisticsStore(db, aggregates, settings.statistics)] }),
+  start: async ({ db, aggregates, settings }) => {
+    // every gateway reckons periods in the store's zone, or refuses to start
+    await recordStatisticsZone(db, settings.statistics.timeZone);
+    return { services: [statisticsStore(db, aggregates, settings.statistics)] };
+  },
 };

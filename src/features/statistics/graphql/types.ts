@@ -102,16 +102,18 @@ export abstract class StatisticsResult {
   @Field(() => Int, { description: "A bucket is released only when its noisy customer count reaches this." })
   releaseThreshold: number;
 
-  @Field(() => Float, { description: "ε this request spent (0 for a repeat of an earlier query this period)." })
+  @Field(() => Float, { description: "ε this request spent (0 for a question already answered this period, for anyone)." })
   epsilonSpent: number;
 
-  @Field(() => Float, { description: "ε left for this client in the budget period." })
+  @Field(() => Float, {
+    description: "ε the client's organisation can still spend this period (its allocation, within the company's lifetime cap).",
+  })
   budgetRemaining: number;
 
-  @Field({ description: 'The budget period, "YYYY-MM".' })
+  @Field({ description: 'The budget period, "YYYY-MM", in the store\'s statistics time zone.' })
   budgetPeriod: string;
 
-  @Field({ description: "True when this is the stored answer to the same query asked earlier this period." })
+  @Field({ description: "True when this is the stored answer to the same question asked earlier this period (by any client)." })
   repeated: boolean;
 
   @Field(() => [MeasureNoise])

@@ -5,6 +5,7 @@ import { StatisticsResolver } from "./graphql/statistics-resolver";
 import { reportReleasesFrom } from "./releases/release-metrics";
 import { releaseReader } from "./releases/services";
 import { statisticsOnly } from "./rules/statistics-only";
+import { recordStatisticsZone } from "./budget/period-clock";
 import { statisticsStore } from "./services";
 
 /** Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only. */
@@ -14,7 +15,9 @@ export const statisticsFeature: GatewayFeature = {
   aggregateReads: "thresholded, noisy statistics over customers and their usage (agreement 1.6 and 3.2)",
   resolvers: [StatisticsResolver, ReleaseQueries],
   rules: { "purpose-reach": [statisticsOnly] },
-  start: ({ db, aggregates, settings }) => {
+  start: async ({ db, aggregates, settings }) => {
+    // every gateway reckons periods in the store's zone, or refuses to start
+    await recordStatisticsZone(db, settings.statistics.timeZone);
     reportReleasesFrom(db);
     return { services: [statisticsStore(db, aggregates, settings.statistics), releaseReader(db)] };
   },

@@ -22,12 +22,14 @@ export class StatisticsResolver {
     description: "Anonymous statistics (agreement 1.6 and 3.2). Declare @purpose(name: USAGE_STATISTICS).",
   })
   @AllowedFor(Purpose.USAGE_STATISTICS)
-  statistics(@Ctx() ctx: GatewayContext): Statistics {
-    ctx.service(STATISTICS); // refuses unless the gate opened data for USAGE_STATISTICS
+  async statistics(@Ctx() ctx: GatewayContext): Promise<Statistics> {
+    // refuses unless the gate opened data for USAGE_STATISTICS, and a client of no organisation
+    await ctx.service(STATISTICS).organisation();
     return new Statistics();
   }
 
-  @FieldResolver(() => CustomerStatistics, { description: "Distinct customers by generalised dimensions." })
+  // Each field is nullable: one refused for budget is null with its error, the others answered.
+  @FieldResolver(() => CustomerStatistics, { nullable: true, description: "Distinct customers by generalised dimensions (null with an error when refused)." })
   async customers(
     @Arg("groupBy", () => [StatisticsDimension], { defaultValue: [] }) groupBy: StatisticsDimension[],
     @Arg("filter", () => CustomerStatisticsFilter, { nullable: true }) filter: CustomerStatisticsFilter | undefined,
@@ -41,7 +43,10 @@ export class StatisticsResolver {
     });
   }
 
-  @FieldResolver(() => UsageStatistics, { description: "Service usage (customers, uses, amounts) by generalised dimensions." })
+  @FieldResolver(() => UsageStatistics, {
+    nullable: true,
+    description: "Service usage (customers, uses, amounts) by generalised dimensions (null with an error when refused).",
+  })
   async serviceUsage(
     @Arg("groupBy", () => [StatisticsDimension], { defaultValue: [] }) groupBy: StatisticsDimension[],
     @Arg("filter", () => UsageStatisticsFilter, { nullable: true }) filter: UsageStatisticsFilter | undefined,

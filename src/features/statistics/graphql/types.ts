@@ -1,5 +1,5 @@
 import { GraphQLSafeInt } from "graphql-scalars";
-import { Field, Float, ID, Int, InterfaceType, ObjectType } from "type-graphql";
+import { Field, Float, Int, InterfaceType, ObjectType } from "type-graphql";
 import { Gender } from "../../../kernel/model/gender";
 import { AgeBand } from "../dimensions";
 import { Public } from "../../../kernel/schema/decorators";
@@ -52,8 +52,8 @@ export class StandardErrors {
 @ObjectType({ description: "The released table an answer was summed from (free: no ε spent)." })
 @Public()
 export class StatisticsReleaseSource {
-  @Field(() => ID)
-  id: string;
+  @Field({ description: "The release's reference (the privacy officer's `releases show <reference>`); not a person's id." })
+  reference: string;
 
   @Field({ description: "The release plan's name." })
   plan: string;
@@ -140,16 +140,18 @@ export abstract class StatisticsResult {
   @Field(() => Int, { description: "A bucket is released only when its noisy customer count reaches this (0 for an answer from a released table)." })
   releaseThreshold: number;
 
-  @Field(() => Float, { description: "ε this request spent (0 for a repeat of an earlier query this period)." })
+  @Field(() => Float, { description: "ε this request spent (0 for a question already answered this period, for anyone)." })
   epsilonSpent: number;
 
-  @Field(() => Float, { description: "ε left for this client in the budget period." })
+  @Field(() => Float, {
+    description: "ε the client's organisation can still spend this period (its allocation, within the company's lifetime cap).",
+  })
   budgetRemaining: number;
 
-  @Field({ description: 'The budget period, "YYYY-MM".' })
+  @Field({ description: 'The budget period, "YYYY-MM", in the store\'s statistics time zone.' })
   budgetPeriod: string;
 
-  @Field({ description: "True when this is the stored answer to the same query asked earlier this period." })
+  @Field({ description: "True when this is the stored answer to the same question asked earlier this period (by any client)." })
   repeated: boolean;
 
   @Field(() => [MeasureNoise], { description: "The noise of an interactive answer (empty for an answer from a released table: see standardErrors)." })

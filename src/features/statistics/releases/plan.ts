@@ -68,8 +68,20 @@ export function validatePlan(groupings: readonly PlanGrouping[], epsilonMicro: n
     if (cells > MAX_CELLS_PER_GROUPING) throw badInput(`grouping ${i + 1} has ${cells} cells; at most ${MAX_CELLS_PER_GROUPING}.`);
     return grouping;
   });
-  return { groupings: canonical, epsilonMicro };
+  const plan = { groupings: canonical, epsilonMicro };
+  // the exact sampler works in safe integers: refuse a plan whose noise scale would not fit
+  for (const method of methodOf(plan, config)) {
+    for (const m of method.measures) {
+      if (m.levels.some((l) => l.epsilon.den * m.sensitivity > MAX_NOISE_SCALE)) {
+        throw badInput(`grouping ${describe(method.grouping)}: ε too small for the ${m.measure} (sensitivity ${m.sensitivity}); raise the plan's ε or release fewer usage cells per customer.`);
+      }
+    }
+  }
+  return plan;
 }
+
+const MAX_NOISE_SCALE = 2 ** 45;
+const describe = (g: PlanGrouping) => `${g.field} by ${g.dimensions.join(" × ")}`;
 
 /** The public domain of a released dimension (fixed at publishing: the catalogue of then). */
 export function releaseDomain(d: StatisticsDimension, grouping: PlanGrouping, services: readonly string[]): readonly string[] {

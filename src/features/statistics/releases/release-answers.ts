@@ -9,7 +9,7 @@ import { ReleaseStore, type ReleaseSummary } from "./release-store";
 
 /** Where an answer from a released table came from. */
 export interface ReleaseSource {
-  id: string;
+  reference: string;
   plan: string;
   planVersion: number;
   publishedAt: Date;
@@ -67,7 +67,7 @@ export class ReleaseAnswers {
       releaseThreshold: 0,
       noise: [],
       epsilonMicro: 0,
-      release: { id: release.id, plan: release.plan, planVersion: release.planVersion, publishedAt: release.publishedAt, epsilon: release.epsilonMicro / 1e6 },
+      release: { reference: release.id, plan: release.plan, planVersion: release.planVersion, publishedAt: release.publishedAt, epsilon: release.epsilonMicro / 1e6 },
     };
   }
 }

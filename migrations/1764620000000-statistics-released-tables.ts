@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * versions), the releases published from them and their cells. A cell is a noisy,
  * post-processed aggregate: no customer id and no exact count is ever stored here.
  */
-export class StatisticsReleasedTables1764600000000 implements MigrationInterface {
-  name = "StatisticsReleasedTables1764600000000";
+export class StatisticsReleasedTables1764620000000 implements MigrationInterface {
+  name = "StatisticsReleasedTables1764620000000";
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

@@ -29,3 +29,5 @@ export { validatePlan } from "../src/features/statistics/releases/plan";
 export { ReleasePublisher } from "../src/features/statistics/releases/publisher";
 export { ReleaseStore } from "../src/features/statistics/releases/release-store";
 export { recordStatisticsZone } from "../src/features/statistics/budget/period-clock";
+export { methodOf } from "../src/features/statistics/releases/plan";
+export { publishSql } from "../src/features/statistics/releases/publish-sql";

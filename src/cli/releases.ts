@@ -16,7 +16,8 @@ import type { Store } from "../db/open-store";
 /**
  * `npm run releases -- <command>`: the privacy officer's released tables (statistics).
  *   plans define <name> --epsilon E --grouping customers:AGE_BAND,GENDER,PREFECTURE
- *                       [--grouping serviceUsage:SERVICE,USAGE_MONTH,REGION@2025-07..2026-06 …]
+ *                       [--grouping serviceUsage:SERVICE,USAGE_MONTH,REGION@2025-07..2026-06[/N] …]
+ *                       (/N: a customer counts in at most N cells per level, their most used)
  *   plans list [--json]
  *   publish <plan>          measures the newest version of the plan, charges the company budget, stores it
  *   list [--json]
@@ -33,14 +34,15 @@ function statisticsDb(store: Store): FeatureDb {
 const withReleases = <T>(work: (releases: ReleaseStore, store: Store) => Promise<T>) => withStore(settings, (store) => work(new ReleaseStore(statisticsDb(store)), store));
 
 function parseGrouping(text: string): PlanGrouping {
-  const match = /^(customers|serviceUsage):([A-Z_,]+)(?:@(\d{4}-\d{2})\.\.(\d{4}-\d{2}))?$/.exec(text.trim());
-  if (!match) throw new Error(`--grouping ${text}: expected field:DIM,DIM[@YYYY-MM..YYYY-MM], e.g. serviceUsage:SERVICE,USAGE_MONTH,REGION@2025-07..2026-06`);
+  const match = /^(customers|serviceUsage):([A-Z_,]+)(?:@(\d{4}-\d{2})\.\.(\d{4}-\d{2}))?(?:\/(\d{1,5}))?$/.exec(text.trim());
+  if (!match) throw new Error(`--grouping ${text}: expected field:DIM,DIM[@YYYY-MM..YYYY-MM][/N], e.g. serviceUsage:SERVICE,USAGE_MONTH,REGION@2025-07..2026-06/6`);
   const dimensions = match[2].split(",").filter(Boolean);
   for (const d of dimensions) if (!(d in StatisticsDimension)) throw new Error(`--grouping ${text}: unknown dimension ${d}`);
   return {
     field: match[1] as StatisticsField,
     dimensions: dimensions as StatisticsDimension[],
     ...(match[3] ? { usageMonths: { from: match[3], to: match[4] } } : {}),
+    ...(match[5] ? { maxCellsPerCustomer: Number(match[5]) } : {}),
   };
 }
 
@@ -50,7 +52,8 @@ function epsilonMicro(text: string): number {
   return Number(match[1]) * 1_000_000 + Number((match[2] ?? "").padEnd(6, "0"));
 }
 
-const describeGrouping = (g: PlanGrouping) => `${g.field} by ${g.dimensions.join(" × ") || "(total)"}${g.usageMonths ? ` over ${g.usageMonths.from}..${g.usageMonths.to}` : ""}`;
+const describeGrouping = (g: PlanGrouping) =>
+  `${g.field} by ${g.dimensions.join(" × ") || "(total)"}${g.usageMonths ? ` over ${g.usageMonths.from}..${g.usageMonths.to}` : ""}${g.maxCellsPerCustomer ? `, at most ${g.maxCellsPerCustomer} cells per customer` : ""}`;
 
 const printPlan = (p: StoredPlan) =>
   process.stdout.write(
@@ -80,7 +83,7 @@ plans
   .command("define <name>")
   .description("define a new version of a release plan")
   .requiredOption("--epsilon <ε>", "ε one release of the plan costs the company budget")
-  .requiredOption("--grouping <spec>", "field:DIM,DIM[@YYYY-MM..YYYY-MM] (repeatable)", (value: string, all: string[] = []) => [...all, value])
+  .requiredOption("--grouping <spec>", "field:DIM,DIM[@YYYY-MM..YYYY-MM][/N] (repeatable; /N: at most N cells per customer, usage)", (value: string, all: string[] = []) => [...all, value])
   .action(async (name: string, options: { epsilon: string; grouping: string[] }) => {
     const definition = validatePlan(options.grouping.map(parseGrouping), epsilonMicro(options.epsilon), config);
     printPlan(await withReleases((releases) => releases.define(name, definition)));

@@ -84,6 +84,9 @@ describe("release plans", () => {
     expect(method[0].grouping.dimensions).toEqual([D.AGE_BAND, D.GENDER, D.PREFECTURE]);
     expect(method[1].cellsPerCustomer).toBe(6 * 12); // services with Other × months
     expect(method[1].measures.map((m) => m.sensitivity)).toEqual([72, 72 * config.usageCap, 72 * config.amountCap]);
+    const [bounded] = plan([{ field: "serviceUsage", dimensions: [D.SERVICE, D.USAGE_MONTH], usageMonths: { from: "2026-01", to: "2026-12" }, maxCellsPerCustomer: 6 }]);
+    expect(bounded.measures.map((m) => m.sensitivity)).toEqual([6, 6 * config.usageCap, 6 * config.amountCap]);
+    expect(() => validatePlan([{ field: "customers", dimensions: [D.GENDER], maxCellsPerCustomer: 1 }], 1e6, config)).toThrow(/applies to serviceUsage/);
     expect(() => validatePlan([{ field: "customers", dimensions: [D.SERVICE] }], 1e6, config)).toThrow(/cannot be released by SERVICE/);
     expect(() => validatePlan([{ field: "customers", dimensions: [D.PREFECTURE, D.REGION] }], 1e6, config)).toThrow(/PREFECTURE already gives REGION/);
     expect(() => validatePlan([{ field: "serviceUsage", dimensions: [D.SERVICE] }], 1e6, config)).toThrow(/usage months/);
@@ -164,7 +167,7 @@ describe("calibration over many fresh releases", () => {
       return { name, query, keys, truth: keys.map((k) => sumOf(null, query, k)), se: keys.map((k) => Math.sqrt(bucketVariances(method, query, k).customers!)) };
     });
 
-    const RELEASES = 150;
+    const RELEASES = 200;
     const errors = prepared.map(() => [] as number[]);
     for (let r = 0; r < RELEASES; r++) {
       const cells = measureGrouping(method, exact, secureRandom);
@@ -178,14 +181,53 @@ describe("calibration over many fresh releases", () => {
       const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
       return { name: p.name, n: xs.length, meanSe: p.se.reduce((a, b) => a + b, 0) / p.se.length, mean, sd };
     });
-    // n ≥ 150 per question (country: one bucket), up to 6,000: sd within ±20 % and |mean| ≤ 0.35 hold for a correct release with overwhelming probability
+    // n = 200 (the country: one bucket per release) to 8,000 errors per question. Five standard
+    // errors of the sample mean (1/√n) and of the sample sd (√((κ−1)/4n), κ ≤ 6 for discrete
+    // Laplace, less for sums): a correct release fails with probability < 1e-5 per check, while
+    // a factor-2 error in ε or Δ (sd ratio 2 or 0.5), or error bars that ignore the
+    // least-squares covariance (the country's would be off by far more), fail for certain.
     for (const row of report) {
-      expect(Math.abs(row.mean), JSON.stringify(row)).toBeLessThan(0.35);
-      expect(row.sd, JSON.stringify(row)).toBeGreaterThan(0.8);
-      expect(row.sd, JSON.stringify(row)).toBeLessThan(1.2);
+      const sdTolerance = 5 * Math.sqrt(5 / (4 * row.n));
+      expect(Math.abs(row.mean), JSON.stringify(row)).toBeLessThan(5 / Math.sqrt(row.n));
+      expect(Math.abs(row.sd - 1), JSON.stringify(row)).toBeLessThan(Math.min(sdTolerance, 0.45));
     }
     // the hierarchy pays: the country's error bar is far below that of 1,504 independent leaves (√1504 · 2.8 ≈ 110)
     expect(report.find((r) => r.name === "country")!.meanSe).toBeLessThan(40);
+  });
+
+  it("usage measures too: customers, uses and amounts each match their error bars", () => {
+    // SERVICE × REGION over one month: B = 6 cells per customer, so Δ = 6, 60 uses, 180,000 yen
+    const [method] = plan([{ field: "serviceUsage", dimensions: [D.SERVICE, D.REGION], usageMonths: { from: "2026-03", to: "2026-03" } }]);
+    const services = [...config.services, "Other"];
+    const truthOf = (s: number, r: number) => ({ customers: 2000 + 100 * s + 50 * r, usageCount: 30_000 + 500 * r, amountSum: 200_000_000 + 1_000_000 * s });
+    const exact = new Map<string, ExactCell>();
+    services.forEach((sv, si) => REGION_NAMES.forEach((r, ri) => exact.set(cellId({ SERVICE: sv, REGION: r } as any, method.grouping.dimensions), truthOf(si, ri))));
+    const month = { usageMonth: { from: "2026-03", to: "2026-03" } };
+    const cellsQ = normaliseRequest({ field: "serviceUsage", groupBy: [D.SERVICE, D.REGION], filter: month }, config);
+    const serviceQ = normaliseRequest({ field: "serviceUsage", groupBy: [D.SERVICE], filter: month }, config);
+    for (const q of [cellsQ, serviceQ]) expect(covers(method, q, config.services)).toBe(true);
+    const measures = ["customers", "usageCount", "amountSum"] as const;
+    const errors: Record<string, number[]> = {};
+    for (let r = 0; r < 150; r++) {
+      const cells = measureGrouping(method, exact, secureRandom);
+      for (const measure of measures) {
+        services.forEach((sv, si) => {
+          const total = cells.filter((c) => c.key.SERVICE === sv).reduce((sum, c) => sum + c[measure]!, 0);
+          const truth = REGION_NAMES.reduce((sum, _, ri) => sum + truthOf(si, ri)[measure], 0);
+          (errors[`${measure} by service`] ??= []).push((total - truth) / Math.sqrt(bucketVariances(method, serviceQ, { SERVICE: sv })[measure]!));
+          const kanto = cells.find((c) => c.key.SERVICE === sv && c.key.REGION === "Kanto")![measure]!;
+          const kantoTruth = truthOf(si, REGION_NAMES.indexOf("Kanto"))[measure];
+          (errors[`${measure} cell`] ??= []).push((kanto - kantoTruth) / Math.sqrt(bucketVariances(method, cellsQ, { SERVICE: sv, REGION: "Kanto" })[measure]!));
+        });
+      }
+    }
+    for (const [name, xs] of Object.entries(errors)) {
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sd = Math.sqrt(xs.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (xs.length - 1));
+      expect(Math.abs(mean), name).toBeLessThan(0.3);
+      expect(sd, name).toBeGreaterThan(0.8);
+      expect(sd, name).toBeLessThan(1.2);
+    }
   });
 
   it("small and empty cells stay non-negative and every level adds up", () => {

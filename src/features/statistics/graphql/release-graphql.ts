@@ -24,6 +24,9 @@ export class ReleaseGroupingView {
 
   @Field(() => String, { nullable: true, description: '"YYYY-MM..YYYY-MM" (serviceUsage)' })
   usageMonths: string | null;
+
+  @Field(() => Int, { nullable: true, description: "serviceUsage: a customer counts in at most this many cells per level (their most used); null: all of theirs." })
+  maxCellsPerCustomer: number | null;
 }
 
 @ObjectType("ReleasePlan", { description: "A release plan version (immutable once defined)." })
@@ -206,7 +209,9 @@ function toPlanView(plan: StoredPlan): ReleasePlanView {
   return Object.assign(new ReleasePlanView(), {
     ...plan,
     epsilon: plan.epsilonMicro / 1e6,
-    groupings: plan.groupings.map((g) => Object.assign(new ReleaseGroupingView(), { field: g.field, dimensions: g.dimensions, usageMonths: usageMonthsOf(g) })),
+    groupings: plan.groupings.map((g) =>
+      Object.assign(new ReleaseGroupingView(), { field: g.field, dimensions: g.dimensions, usageMonths: usageMonthsOf(g), maxCellsPerCustomer: g.maxCellsPerCustomer ?? null }),
+    ),
   });
 }
 
@@ -219,6 +224,7 @@ export function toReleaseView(release: ReleaseSummary): StatisticsReleaseView {
         field: m.grouping.field,
         dimensions: m.grouping.dimensions,
         usageMonths: usageMonthsOf(m.grouping),
+        maxCellsPerCustomer: m.grouping.maxCellsPerCustomer ?? null,
         cellsPerCustomer: m.cellsPerCustomer,
         measures: m.measures.map((measure) => ({
           measure: measure.measure,

@@ -19,6 +19,11 @@ export interface PlanGrouping {
   dimensions: StatisticsDimension[];
   /** serviceUsage only: the months measured */
   usageMonths?: MonthRange;
+  /**
+   * serviceUsage only: each customer counts in at most this many cells of a level (their
+   * most used ones), so the noise scales with it instead of with services × months
+   */
+  maxCellsPerCustomer?: number;
 }
 
 export interface ReleasePlanDefinition {
@@ -64,6 +69,13 @@ export function validatePlan(groupings: readonly PlanGrouping[], epsilonMicro: n
       throw badInput(`grouping ${i + 1}: usage months apply to serviceUsage only.`);
     }
     const grouping: PlanGrouping = { field: g.field, dimensions, ...(usageMonths ? { usageMonths } : {}) };
+    if (g.maxCellsPerCustomer !== undefined) {
+      const natural = usageCellsPerCustomer(grouping, config.services);
+      if (g.field !== "serviceUsage" || !Number.isSafeInteger(g.maxCellsPerCustomer) || g.maxCellsPerCustomer < 1 || g.maxCellsPerCustomer > natural) {
+        throw badInput(`grouping ${i + 1}: at most N cells per customer applies to serviceUsage, with N from 1 to ${natural} (its services × months).`);
+      }
+      if (g.maxCellsPerCustomer < natural) grouping.maxCellsPerCustomer = g.maxCellsPerCustomer;
+    }
     const cells = cellCount(grouping, config.services);
     if (cells > MAX_CELLS_PER_GROUPING) throw badInput(`grouping ${i + 1} has ${cells} cells; at most ${MAX_CELLS_PER_GROUPING}.`);
     return grouping;
@@ -177,17 +189,15 @@ const times = (r: Rational, num: number, den: number): Rational => rational(r.nu
  * count and a quarter each to uses and amounts (as the interactive path); within a measure
  * between the levels of the hierarchy. Each level is a full partition of the customers, so
  * one customer moves a level by at most B cells × their clamped contribution (B = cells of
- * the usage dimensions: services × months), the sensitivity the noise is scaled to.
+ * the usage dimensions: services × months, or the plan's smaller bound), the sensitivity the
+ * noise is scaled to.
  */
 export function methodOf(plan: ReleasePlanDefinition, config: Pick<StatisticsConfig, "services" | "usageCap" | "amountCap">): GroupingMethod[] {
   const epsilon = rational(plan.epsilonMicro, 1_000_000);
   return plan.groupings.map((grouping) => {
     const perGrouping = times(epsilon, 1, plan.groupings.length);
     const hierarchy = hierarchyOf(geographyOf(grouping));
-    const cellsPerCustomer =
-      grouping.field === "customers"
-        ? 1
-        : grouping.dimensions.filter((d) => d === D.SERVICE || d === D.USAGE_MONTH).reduce((n, d) => n * releaseDomain(d, grouping, config.services).length, 1);
+    const cellsPerCustomer = grouping.maxCellsPerCustomer ?? usageCellsPerCustomer(grouping, config.services);
     const shares: Array<[Measure, number, number, number]> =
       grouping.field === "customers"
         ? [["customers", 1, 1, 1]]
@@ -206,6 +216,12 @@ export function methodOf(plan: ReleasePlanDefinition, config: Pick<StatisticsCon
     });
     return { grouping, services: [...config.services], cellsPerCustomer, measures };
   });
+}
+
+/** The most cells of one level a customer falls into: 1 for customers, services × months for usage. */
+function usageCellsPerCustomer(grouping: PlanGrouping, services: readonly string[]): number {
+  if (grouping.field === "customers") return 1;
+  return grouping.dimensions.filter((d) => d === D.SERVICE || d === D.USAGE_MONTH).reduce((n, d) => n * releaseDomain(d, grouping, services).length, 1);
 }
 
 /** The total ε of a method (a check that the split adds up to the plan's ε). */

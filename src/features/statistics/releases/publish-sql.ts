@@ -72,11 +72,18 @@ export function publishSql(method: GroupingMethod, options: PublishSqlOptions): 
   ].join("\n  ");
   const select = [...customerDims.map((d) => `${customerSql(d)} AS ${COLUMN[d]}`), ...outerUsage];
   const groupKeys = [...customerDims.map((_, i) => String(i + 1)), ...(grouping.dimensions.includes(D.SERVICE) ? ["f.service"] : []), ...(grouping.dimensions.includes(D.USAGE_MONTH) ? ["f.month"] : [])];
+  // a customer in more cells than the plan's bound keeps their most used ones (a choice made
+  // from their own uses only, so one customer still moves at most B cells)
+  const bound = grouping.maxCellsPerCustomer;
+  const order = ["f.uses DESC", ...(grouping.dimensions.includes(D.SERVICE) ? ["f.service"] : []), ...(grouping.dimensions.includes(D.USAGE_MONTH) ? ["f.month"] : [])];
+  const source = bound
+    ? `(SELECT f.*, row_number() OVER (PARTITION BY f.cid ORDER BY ${order.join(", ")}) AS pick FROM facts f) f`
+    : "facts f";
   const sql = [
     `WITH facts AS (\n  ${facts}\n)`,
     `SELECT ${[...select, "count(*)::bigint AS customers", `sum(LEAST(f.uses, ${add(options.usageCap, "bigint")}))::bigint AS usage_count`, `sum(LEAST(f.amount, ${add(options.amountCap, "bigint")}))::bigint AS amount_sum`].join(", ")}`,
-    `FROM facts f JOIN customer c ON c.id = f.cid`,
-    `WHERE ${active.join(" AND ")}`,
+    `FROM ${source} JOIN customer c ON c.id = f.cid`,
+    `WHERE ${[...active, ...(bound ? [`f.pick <= ${add(bound, "bigint")}`] : [])].join(" AND ")}`,
     groupKeys.length ? `GROUP BY ${groupKeys.join(", ")}` : "",
   ];
   return { sql: sql.filter(Boolean).join("\n"), params };

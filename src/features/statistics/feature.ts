@@ -2,19 +2,26 @@ import type { GatewayFeature } from "../../kernel/feature";
 import { StatisticsCodes } from "./errors";
 import { StatisticsResolver } from "./graphql/statistics-resolver";
 import { statisticsOnly } from "./rules/statistics-only";
+import { CompanyBudget } from "./budget/company-budget";
 import { recordStatisticsZone } from "./budget/period-clock";
-import { statisticsStore } from "./services";
+import { reportBudget } from "./metrics";
+import { StatisticsOfficerQueries } from "./graphql/officer";
+import { statisticsOffice, statisticsStore } from "./services";
 
 /** Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only. */
 export const statisticsFeature: GatewayFeature = {
   name: "statistics",
   codes: StatisticsCodes.table,
   aggregateReads: "thresholded, noisy statistics over customers and their usage (agreement 1.6 and 3.2)",
-  resolvers: [StatisticsResolver],
+  resolvers: [StatisticsResolver, StatisticsOfficerQueries],
   rules: { "purpose-reach": [statisticsOnly] },
   start: async ({ db, aggregates, settings }) => {
     // every gateway reckons periods in the store's zone, or refuses to start
     await recordStatisticsZone(db, settings.statistics.timeZone);
-    return { services: [statisticsStore(db, aggregates, settings.statistics)] };
+    const stopReporting = reportBudget(new CompanyBudget(db));
+    return {
+      services: [statisticsStore(db, aggregates, settings.statistics), statisticsOffice(db)],
+      stop: async () => stopReporting(),
+    };
   },
 };

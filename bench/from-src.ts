@@ -20,3 +20,5 @@ export { currentMonth, monthIndex, monthOf } from "../src/features/statistics/mo
 export { normaliseRequest, type StatisticsRequest } from "../src/features/statistics/query";
 export { buildAggregateSql } from "../src/features/statistics/sql";
 export { aggregatePlan } from "../src/features/statistics/statistics-store";
+export { CompanyBudget } from "../src/features/statistics/budget/company-budget";
+export { Organisations } from "../src/features/statistics/budget/organisations";

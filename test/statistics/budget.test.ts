@@ -134,6 +134,38 @@ describe("the company privacy budget", () => {
     expect(await t.dataQueries()).toBe(before + 1);
   });
 
+  it("answers a question whose first asker died mid-answer once the claim is abandoned, and waits for a live one", async () => {
+    const id = await organisation(t, "org-abandoned", 4);
+    const key = await statisticsClient(t, "analyst-abandoned", "org-abandoned");
+    const period = await budget.currentPeriod();
+    // a pending claim of this very question, left three minutes ago by a gateway that died
+    const question = customersQuery(own(11, DISTINCT[0]));
+    const pending = async (age: string) => {
+      await t.db.query(`DELETE FROM statistics_answer WHERE organisation_id = $1`, [id]);
+      await ask(t, key, question); // store it once, to learn its hash
+      const [{ query_hash }] = await t.db.query(`SELECT query_hash FROM statistics_answer WHERE organisation_id = $1`, [id]);
+      await t.db.query(`UPDATE statistics_answer SET result = NULL, released_at = NULL, asked_at = now() - $2::interval WHERE period = $1 AND query_hash = $3`, [
+        period,
+        age,
+        query_hash,
+      ]);
+      return query_hash as string;
+    };
+    await pending("3 minutes");
+    const answer = await ask(t, key, question);
+    expect(answer).toMatchObject({ repeated: false, epsilonSpent: 1 });
+    // a live claim (just made) is waited for, not taken over: the waiter returns its answer
+    const hash = await pending("0 seconds");
+    const waiting = t.gql(question, { key });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await t.db.query(`UPDATE statistics_answer SET result = $2::jsonb, released_at = now() WHERE query_hash = $1`, [
+      hash,
+      JSON.stringify({ buckets: [], possibleBuckets: 4, minGroupSize: 10, releaseThreshold: 24, noise: [], epsilonMicro: 1_000_000 }),
+    ]);
+    const waited = await waiting;
+    expect(waited.body.data.statistics.customers).toMatchObject({ repeated: true, epsilonSpent: 0, buckets: [] });
+  });
+
   it("lets concurrent distinct questions spend no more than the allocation", async () => {
     await organisation(t, "org-d", 3);
     const key = await statisticsClient(t, "analyst-d", "org-d");

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { SERVICES } from "../../src/seed/demo-data";
 import { DEFAULT_SERVICES } from "../../src/config/statistics";
 import { loadStatisticsConfig } from "../../src/config/settings";
+import { laplaceNoise } from "../../src/features/statistics/noise/discrete-laplace";
+import { divide, rational } from "../../src/features/statistics/noise/rational";
+import { secureRandom } from "../../src/features/statistics/noise/secure-random";
 
 describe("statistics configuration", () => {
   it("has safe defaults: k = 10, ε = 1 per query, δ = 1e-6", () => {
@@ -38,6 +41,21 @@ describe("statistics configuration", () => {
 
   it("accepts a small ε whose noise still fits", () => {
     expect(loadStatisticsConfig({ STATS_EPSILON: "0.01" }).epsilonMicro).toBe(10_000);
+  });
+
+  it("refuses exactly what would break the sampler after ε is spent, and the sampler copes with what it accepts", () => {
+    expect(() => loadStatisticsConfig({ STATS_EPSILON: "0.000001", STATS_AMOUNT_CAP: "10000000", STATS_MAX_BUCKETS_PER_CUSTOMER: "100" })).toThrow(/STATS_EPSILON/);
+    // that setting's amount noise: ε/4 = 1/4,000,000 on Δ = 100 × 10,000,000 overflows the exact sampler
+    const draws = () => Array.from({ length: 200 }, () => laplaceNoise(secureRandom, rational(1, 4_000_000), 1_000_000_000));
+    expect(draws).toThrow(RangeError);
+    // the smallest ε accepted with the default caps draws safe integers within the answer's types
+    const config = loadStatisticsConfig({ STATS_EPSILON: "0.01" });
+    for (let i = 0; i < 200; i++) {
+      const amount = laplaceNoise(secureRandom, divide(config.epsilon, 4), config.maxBucketsPerCustomer * config.amountCap);
+      const uses = laplaceNoise(secureRandom, divide(config.epsilon, 4), config.maxBucketsPerCustomer * config.usageCap);
+      expect(Number.isSafeInteger(amount)).toBe(true);
+      expect(Math.abs(uses)).toBeLessThan(2 ** 31);
+    }
   });
 
   it.each([

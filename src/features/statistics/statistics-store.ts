@@ -38,7 +38,7 @@ export interface StatisticsStoreOptions {
 
 /** How often a second asker looks whether the first asker's answer is stored, and for how long. */
 const WAIT_POLL_MS = 20;
-const WAIT_LIMIT_MS = 120_000;
+const WAIT_LIMIT_MS = 180_000; // longer than a claim takes to count as abandoned
 
 /**
  * Answers statistics for one client, on behalf of its organisation: validate → canonical form
@@ -96,7 +96,8 @@ export class StatisticsStore {
         const empty: StoredRelease = { buckets: [], possibleBuckets: 0, ...publicParameters(plan), epsilonMicro: 0 };
         return present(empty, { epsilonSpent: 0, budgetRemaining: await remaining(), budgetPeriod: period, repeated: false });
       }
-      if (earlier === null && (await this.book.claim(period, hash, canonical, config.epsilonMicro, { organisationId: organisation.id, clientId: caller.id }))) break;
+      // the first asker claims it; a pending claim is taken over only once abandoned (answer-book.ts)
+      if (await this.book.claim(period, hash, canonical, config.epsilonMicro, { organisationId: organisation.id, clientId: caller.id })) break;
       // someone else is computing this very question: wait for their answer (never a second one)
       if (Date.now() > deadline) throw new Error("timed out waiting for a concurrent identical statistics question to be answered");
       await sleep(WAIT_POLL_MS);

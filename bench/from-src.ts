@@ -20,3 +20,14 @@ export { currentMonth, monthIndex, monthOf } from "../src/features/statistics/mo
 export { normaliseRequest, type StatisticsRequest } from "../src/features/statistics/query";
 export { buildAggregateSql } from "../src/features/statistics/sql";
 export { aggregatePlan } from "../src/features/statistics/statistics-store";
+export { compose } from "../src/app/compose";
+export { aggregateReader } from "../src/kernel/store/aggregates";
+export { featureDb } from "../src/kernel/store/feature-db";
+export { CompanyBudget } from "../src/features/statistics/budget/company-budget";
+export { Organisations } from "../src/features/statistics/budget/organisations";
+export { validatePlan } from "../src/features/statistics/releases/plan";
+export { ReleasePublisher } from "../src/features/statistics/releases/publisher";
+export { ReleaseStore } from "../src/features/statistics/releases/release-store";
+export { recordStatisticsZone } from "../src/features/statistics/budget/period-clock";
+export { methodOf } from "../src/features/statistics/releases/plan";
+export { publishSql } from "../src/features/statistics/releases/publish-sql";

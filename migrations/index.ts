@@ -7,6 +7,8 @@ import { AuditTrail1764210000000 } from "./1764210000000-audit-trail";
 import { PolicyVersions1764300000000 } from "./1764300000000-policy-versions";
 import { DataSubjectRequests1764400000000 } from "./1764400000000-data-subject-requests";
 import { KernelReads1764500000000 } from "./1764500000000-kernel-reads";
+import { StatisticsCompanyBudget1764610000000 } from "./1764610000000-statistics-company-budget";
+import { StatisticsReleasedTables1764620000000 } from "./1764620000000-statistics-released-tables";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   PolicyVersions1764300000000,
   DataSubjectRequests1764400000000,
   KernelReads1764500000000,
+  StatisticsCompanyBudget1764610000000,
+  StatisticsReleasedTables1764620000000,
 ];

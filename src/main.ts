@@ -7,6 +7,7 @@ import { openStatisticsDatabase } from "./db/statistics-database";
 import { openStore, StoreBusyError } from "./db/open-store";
 import { logger } from "./observability/logger";
 import { issueDemoKeys } from "./seed/demo-clients";
+import { seedDemoStatistics } from "./seed/demo-statistics";
 import { seedDemoConsents } from "./seed/demo-consents";
 import { DEMO_CALLS } from "./seed/demo-calls";
 import { accountabilityDemoCalls, seedDemoRecipients } from "./seed/demo-recipients";
@@ -58,6 +59,7 @@ async function start(settings: ReturnType<typeof startupSettings>, demo: boolean
     // after the start: consents are recorded under the policy version the start put in force
     await seedDemoRecipients(store.db);
     await seedDemoConsents(store.db);
+    await seedDemoStatistics(store.db);
   }
   const url = gateway.url.replace("//127.0.0.1:", "//localhost:");
   if (demo) printDemo(url, demoKeys, settings);

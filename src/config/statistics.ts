@@ -3,8 +3,10 @@ import { integer, parsed, type EnvVar } from "./env-vars";
 
 /**
  * The privacy parameters of the statistics API (agreement 1.6 and 3.2). Every value is
- * validated at start-up: a gateway with an unsafe setting (k below 5, a budget smaller than
- * one query, …) refuses to start rather than release weak statistics.
+ * validated at start-up: a gateway with an unsafe setting (k below 5, noise the exact sampler
+ * cannot draw, …) refuses to start rather than release weak statistics or fail after spending.
+ * The budgets are not settings: the privacy officer keeps them in the store (one company
+ * budget shared by every gateway; `npm run statistics -- budget set`).
  */
 export interface StatisticsConfig {
   /** k: a bucket with fewer distinct customers is never released (hard floor, in SQL). */
@@ -13,8 +15,6 @@ export interface StatisticsConfig {
   epsilonMicro: number;
   /** the same ε as an exact fraction num/den (the noise sampler works with integers only) */
   epsilon: { readonly num: number; readonly den: number };
-  /** ε a client may spend per budget period, in millionths. */
-  budgetMicro: number;
   /** δ: the chance a bucket at exactly k customers is released (noisy threshold). */
   delta: number;
   /** a customer's amount in one bucket is clamped to this many yen (sum sensitivity) */
@@ -27,7 +27,7 @@ export interface StatisticsConfig {
   maxBuckets: number;
   /** the public service catalogue; other services are reported as "Other" */
   services: readonly string[];
-  /** months, ages and budget periods are reckoned in this time zone */
+  /** months, ages and budget periods are reckoned in this time zone (it must be the store's) */
   timeZone: string;
 }
 
@@ -88,11 +88,19 @@ const timeZone = parsed((raw) => {
   return zone;
 });
 
+/** STATS_BUDGET was a per-client budget; the company's budget now lives in the store. */
+const retiredBudget = parsed((raw) => {
+  if (raw !== undefined) {
+    throw new Error("is no longer a setting: the privacy budget is the company's, kept in the store (npm run statistics -- budget set); unset it");
+  }
+  return undefined;
+});
+
 /** The statistics variables, as part of the one settings schema (settings.ts). */
 export const statisticsVariables = {
   STATS_MIN_GROUP_SIZE: minGroupSize,
   STATS_EPSILON: micro("1", 10 * MICRO),
-  STATS_BUDGET: micro("10", 1000 * MICRO),
+  STATS_BUDGET: retiredBudget,
   STATS_DELTA: delta,
   STATS_AMOUNT_CAP: integer(30_000, 1, 10_000_000),
   STATS_USAGE_CAP: integer(10, 1, 10_000),
@@ -106,7 +114,47 @@ type StatisticsVariables = { [K in keyof typeof statisticsVariables]: z.output<(
 
 /** Checks between variables; returns the problems ("<VARIABLE> must be …"). */
 export function statisticsProblems(v: StatisticsVariables): string[] {
-  return v.STATS_BUDGET < v.STATS_EPSILON ? ["STATS_BUDGET must be at least STATS_EPSILON (one query)"] : [];
+  return samplerProblems(v);
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+/** The sampler multiplies its scale denominator by up to this many trials before giving up. */
+const SAMPLER_TRIALS = 64;
+/** Noise beyond this many scales has probability below e^-50: the answer type must hold it. */
+const NOISE_TAIL_SCALES = 50;
+
+/**
+ * Settings under which the exact noise sampler would overflow, or a noisy value (or the
+ * release threshold) would not fit its GraphQL type, are refused at start-up: otherwise the
+ * failure would come after ε is spent. Checked for the smallest share of ε a measure gets
+ * (customers ε/2, usage count and amount ε/4 each) and the largest sensitivity (B customers'
+ * buckets times the caps).
+ */
+function samplerProblems(v: StatisticsVariables): string[] {
+  const problems: string[] = [];
+  const b = v.STATS_MAX_BUCKETS_PER_CUSTOMER;
+  const measures = [
+    { name: "customer count", share: 2, sensitivity: b, limit: INT32_MAX, variables: "STATS_MAX_BUCKETS_PER_CUSTOMER" },
+    { name: "usage count", share: 4, sensitivity: b * v.STATS_USAGE_CAP, limit: INT32_MAX, variables: "STATS_USAGE_CAP or STATS_MAX_BUCKETS_PER_CUSTOMER" },
+    { name: "amount sum", share: 4, sensitivity: b * v.STATS_AMOUNT_CAP, limit: Number.MAX_SAFE_INTEGER, variables: "STATS_AMOUNT_CAP or STATS_MAX_BUCKETS_PER_CUSTOMER" },
+  ];
+  const epsilon = v.STATS_EPSILON / MICRO;
+  for (const m of measures) {
+    const g = gcd(v.STATS_EPSILON, MICRO * m.share);
+    const samplerDenominator = ((MICRO * m.share) / g) * m.sensitivity; // t of the sampler's scale t/s
+    const scale = (m.sensitivity * m.share) / epsilon; // Δ/ε of that measure
+    if (samplerDenominator * SAMPLER_TRIALS > Number.MAX_SAFE_INTEGER || scale * NOISE_TAIL_SCALES > m.limit / 2) {
+      problems.push(
+        `STATS_EPSILON=${epsilon} is too small for the ${m.name} (sensitivity ${m.sensitivity}, noise scale ${scale.toExponential(2)}): the exact sampler or the answer would overflow; raise STATS_EPSILON or lower ${m.variables}`,
+      );
+    }
+  }
+  // the release threshold τ = k + m, m ≈ (B/ε_count)·ln(B/δ), is an Int of every answer
+  const thresholdMargin = ((2 * b) / epsilon) * Math.log(b / v.STATS_DELTA);
+  if (v.STATS_MIN_GROUP_SIZE + thresholdMargin > INT32_MAX / 2) {
+    problems.push(`STATS_EPSILON=${epsilon} with STATS_DELTA=${v.STATS_DELTA} makes the release threshold overflow; raise STATS_EPSILON or STATS_DELTA`);
+  }
+  return problems;
 }
 
 export function statisticsConfigOf(v: StatisticsVariables): StatisticsConfig {
@@ -115,7 +163,6 @@ export function statisticsConfigOf(v: StatisticsVariables): StatisticsConfig {
     minGroupSize: v.STATS_MIN_GROUP_SIZE,
     epsilonMicro: v.STATS_EPSILON,
     epsilon: { num: v.STATS_EPSILON / g, den: MICRO / g },
-    budgetMicro: v.STATS_BUDGET,
     delta: v.STATS_DELTA,
     amountCap: v.STATS_AMOUNT_CAP,
     usageCap: v.STATS_USAGE_CAP,

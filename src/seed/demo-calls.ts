@@ -45,7 +45,7 @@ export const DEMO_CALLS: readonly DemoCall[] = [
     query: "query Open @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequests(filter: { status: RECEIVED }) { id kind customerId dueAt } }",
   },
   {
-    say: "The analyst gets anonymous statistics only (k-thresholds, differential-privacy noise, a privacy budget):",
+    say: "The analyst gets anonymous statistics only (k-thresholds, differential-privacy noise, its team's share of the company's privacy budget):",
     client: "demo-analyst",
     query:
       'query Trends @purpose(name: USAGE_STATISTICS) { statistics { serviceUsage(groupBy: [AGE_BAND], filter: { usageMonth: { from: "2026-01", to: "2026-10" } }) { buckets { key { ageBand } customers usageCount amountSum amountAvg } suppressedBuckets minGroupSize releaseThreshold epsilonSpent budgetRemaining } } }',

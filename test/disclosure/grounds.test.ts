@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Organisations } from "../../src/features/statistics/budget/organisations";
+import { organisation, setCompanyBudget } from "../statistics/helpers";
 import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
 import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
@@ -35,6 +37,10 @@ beforeAll(async () => {
   partnerKey = await recipientClient(t, "partner-client", [Purpose.SERVICE_PROVISION], "sakura-travel");
   statsKey = await recipientClient(t, "stats-client", [Purpose.USAGE_STATISTICS, Purpose.SERVICE_PROVISION], statsId);
   shopKey = await t.client("shop", [Purpose.SERVICE_PROVISION]);
+  // the statistics recipient is an organisation with a share of the company's privacy budget
+  await setCompanyBudget(t, 10);
+  await organisation(t, "stats-partner", 5);
+  await new Organisations(t.db).assignClient("stats-client", "stats-partner");
   await consentTo(t, ids.consented, partnerId);
   await consentTo(t, ids.withdrawn, partnerId, true);
 });

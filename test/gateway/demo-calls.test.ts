@@ -5,6 +5,7 @@ import { DEMO_CALLS } from "../../src/seed/demo-calls";
 import { issueDemoKeys } from "../../src/seed/demo-clients";
 import { seedDemoData } from "../../src/seed/demo-data";
 import { seedDemoRecipients } from "../../src/seed/demo-recipients";
+import { seedDemoStatistics } from "../../src/seed/demo-statistics";
 import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
 
 /**
@@ -21,6 +22,8 @@ beforeAll(async () => {
   keys = Object.fromEntries((await issueDemoKeys(new ClientRegistry(t.db))).map((k) => [k.name, k.key]));
   await seedDemoRecipients(t.db);
   await seedDemoConsents(t.db);
+  await seedDemoStatistics(t.db);
+  await seedDemoStatistics(t.db); // a second demo start changes nothing
 });
 afterAll(() => t?.stop());
 

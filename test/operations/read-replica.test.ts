@@ -11,6 +11,8 @@ import { createPrivateCluster, type PrivateCluster } from "../support/private-cl
 import { post } from "../support/processes";
 import { eventually } from "../support/test-gateway";
 import { seedCrowds } from "../statistics/population";
+import { CompanyBudget } from "../../src/features/statistics/budget/company-budget";
+import { Organisations } from "../../src/features/statistics/budget/organisations";
 
 /**
  * STATS_DATABASE_URL (issue 11): statistics' aggregates read from a streaming replica while
@@ -34,10 +36,16 @@ beforeAll(async () => {
   db = await openDatabase({ url: primary.url(), poolSize: 4 }); // migrated before the copy
   replica = await createPrivateCluster({ replicaOf: primary });
   await replica.start();
-  const settings = loadSettings({ PORT: "0", DATABASE_URL: primary.url(), STATS_DATABASE_URL: replica.url(), ERASURE_OUTBOX_INTERVAL_MS: "0", LOG_LEVEL: "silent", STATS_BUDGET: "10" });
+  const settings = loadSettings({ PORT: "0", DATABASE_URL: primary.url(), STATS_DATABASE_URL: replica.url(), ERASURE_OUTBOX_INTERVAL_MS: "0", LOG_LEVEL: "silent" });
   statisticsDb = (await openStatisticsDatabase(settings))!;
   gateway = await startGateway({ db, statisticsDb, settings });
   analyst = (await new ClientRegistry(db).create("replica-analyst", [Purpose.USAGE_STATISTICS])).key;
+  // the company budget and the analyst's organisation live on the primary
+  await new CompanyBudget(db).setCaps({ periodBudgetMicro: 10_000_000, lifetimeCapMicro: 120_000_000 });
+  const organisations = new Organisations(db);
+  const { id } = await organisations.add("replica-analysts", "internal");
+  await new CompanyBudget(db).allocate(id, 10_000_000);
+  await organisations.assignClient("replica-analyst", "replica-analysts");
 }, 120_000);
 afterAll(async () => {
   await gateway?.stop();
@@ -63,15 +71,15 @@ describe("statistics on a read replica", { timeout: 120_000 }, () => {
     expect(before.status).toBe(200);
     expect(before.body.data.statistics.customers).toMatchObject({ buckets: [], epsilonSpent: 1 });
     // the budget was spent on the primary (the replica is read-only: a write there would have failed)
-    expect(await primary.psql("SELECT sum(spent_micro) FROM statistics_budget")).toBe("1000000");
+    expect(await primary.psql("SELECT sum(epsilon_micro) FROM statistics_spending")).toBe("1000000");
 
     await replica.psql("SELECT pg_wal_replay_resume()");
     await caughtUp();
     const after = await post(gateway.url, customersBy("REGION"), analyst);
     expect(after.body.data.statistics.customers.buckets.length).toBeGreaterThan(0);
-    expect(await primary.psql("SELECT sum(spent_micro) FROM statistics_budget")).toBe("2000000");
+    expect(await primary.psql("SELECT sum(epsilon_micro) FROM statistics_spending")).toBe("2000000");
     await caughtUp(); // the second spending reaches the replica by streaming (a moment after the answer)
-    expect(await replica.psql("SELECT sum(spent_micro) FROM statistics_budget")).toBe("2000000"); // replicated, not written there
+    expect(await replica.psql("SELECT sum(epsilon_micro) FROM statistics_spending")).toBe("2000000"); // replicated, not written there
   });
 
   it("readiness checks the replica too", async () => {

@@ -2,18 +2,17 @@ import type { Logger, QueryRunner } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Purpose } from "../../src/kernel/purposes/purpose";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
-import { ask, bucket, customersQuery, errorCodes, META, spentBy, usageQuery } from "./helpers";
+import { analystOf, ask, bucket, customersQuery, errorCodes, META, spentBy, usageQuery } from "./helpers";
 import { plantTarget, seedCrowds } from "./population";
 
 let t: TestGateway;
 let analyst: string;
 
 beforeAll(async () => {
-  process.env.STATS_BUDGET = "100"; // room for every query of this file (budget rules: budget.test.ts)
   t = await startTestGateway();
   await seedCrowds(t.db);
   await plantTarget(t.db);
-  analyst = await t.client("demo-analyst", [Purpose.USAGE_STATISTICS]);
+  analyst = await analystOf(t, 100); // room for every query of this file (budget rules: budget.test.ts)
 });
 afterAll(() => t?.stop());
 
@@ -166,8 +165,8 @@ describe("one SQL statement per statistics field", () => {
     expect(data.filter((sql) => !/\bservice_usage\b/.test(sql))).toHaveLength(1); // customers
     for (const sql of data) expect(sql).toMatch(/HAVING count\(\*\) >= \$1/); // each an aggregate, k enforced in SQL
     // the wrapper did see the other statements (budget spent, answers kept): it is not blind
-    expect(firstStatements.filter((sql) => /\bstatistics_budget\b/.test(sql)).length).toBeGreaterThanOrEqual(2);
-    expect(firstStatements.filter((sql) => /INSERT INTO statistics_release\b/.test(sql))).toHaveLength(2);
+    expect(firstStatements.filter((sql) => /INSERT INTO statistics_spending\b/.test(sql))).toHaveLength(2);
+    expect(firstStatements.filter((sql) => /UPDATE statistics_answer SET result\b/.test(sql))).toHaveLength(2);
 
     let again: any;
     const repeatStatements = await statementsDuring(async () => {
@@ -175,7 +174,7 @@ describe("one SQL statement per statistics field", () => {
     });
     expect(again.body.data).toEqual(first.body.data);
     expect(repeatStatements.filter(readsPersonalData), repeatStatements.join("\n---\n")).toEqual([]);
-    expect(repeatStatements.some((sql) => /\bstatistics_release\b/.test(sql))).toBe(true); // answered from the ledger
+    expect(repeatStatements.some((sql) => /\bstatistics_answer\b/.test(sql))).toBe(true); // answered from the stored answers
     expect(t.db.logger).toBe(logger); // restored
   });
 });
@@ -196,12 +195,12 @@ describe("strict input validation (BAD_USER_INPUT, nothing spent, nothing run)",
     ["too many buckets", usageQuery('groupBy: [PREFECTURE, AGE_BAND, SERVICE, USAGE_MONTH], filter: { usageMonth: { from: "2020-01", to: "2026-12" } }')],
   ];
   it.each(cases)("refuses %s", async (_name, query) => {
-    const spent = await spentBy(t, "demo-analyst");
+    const spent = await spentBy(t, "analysts");
     const before = await t.dataQueries();
     const res = await t.gql(query, { key: analyst });
     expect(res.status).toBe(400);
     expect(errorCodes(res)).toEqual(["BAD_USER_INPUT"]);
-    expect(await spentBy(t, "demo-analyst")).toBe(spent);
+    expect(await spentBy(t, "analysts")).toBe(spent);
     expect(await t.dataQueries()).toBe(before);
   });
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PREFECTURE_NAMES } from "../../src/kernel/personal-data/prefectures";
-import { Purpose } from "../../src/kernel/purposes/purpose";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
-import { ask, bucket, errorCodes, KEY, META } from "./helpers";
+import { ask, bucket, errorCodes, KEY, META, organisation, setCompanyBudget, statisticsClient } from "./helpers";
 import { plantCell, plantTarget, seedCrowds, type Target } from "./population";
 
 /**
@@ -16,8 +15,16 @@ let t: TestGateway;
 let target: Target;
 let n = 0;
 
-/** A fresh analyst client: every attack starts with a full budget (10 queries of ε = 1). */
-const analyst = () => t.client(`attacker-${++n}`, [Purpose.USAGE_STATISTICS]);
+/**
+ * A fresh analyst client of a fresh organisation: every attack starts with a full allocation
+ * (10 queries of ε = 1). Answers are public within the period, so an attack gains nothing
+ * from asking what another already asked (attack: many clients, below).
+ */
+const analyst = async () => {
+  const name = `attacker-${++n}`;
+  await organisation(t, name, 10);
+  return statisticsClient(t, name, name);
+};
 
 const NOT_TOTTORI = PREFECTURE_NAMES.filter((p) => p !== "Tottori");
 const usage = (args: string) =>
@@ -38,11 +45,11 @@ async function trueAmount(where: string): Promise<number> {
 
 beforeAll(async () => {
   process.env.STATS_EPSILON = "1";
-  process.env.STATS_BUDGET = "10";
   delete process.env.STATS_MIN_GROUP_SIZE;
   t = await startTestGateway();
   await seedCrowds(t.db);
   target = await plantTarget(t.db);
+  await setCompanyBudget(t, 1000, 12_000);
 });
 afterAll(() => t?.stop());
 
@@ -98,7 +105,8 @@ describe("attack: Denning's tracker, q(C) = q(C1) − q(C1 ∧ ¬C2)", () => {
 describe("attack: averaging repeated and reworded queries", () => {
   it("answers 200 identical queries identically, spending ε once: the average is the first answer", async () => {
     const key = await analyst();
-    const query = usage(`filter: { prefectures: ${list(NOT_TOTTORI)} }`);
+    // (a signup range holding everyone: not the differencing attack's question, already answered)
+    const query = usage(`filter: { prefectures: ${list(NOT_TOTTORI)}, signupMonth: { from: "1950-01", to: "2100-12" } }`);
     const answers = [];
     for (let i = 0; i < 200; i++) answers.push(await ask(t, key, query));
     const sums = new Set(answers.map((a) => a.buckets[0].amountSum));
@@ -106,6 +114,14 @@ describe("attack: averaging repeated and reworded queries", () => {
     expect(answers[0].epsilonSpent).toBe(1);
     expect(answers.slice(1).every((a) => a.epsilonSpent === 0 && a.repeated)).toBe(true);
     expect(answers[199].budgetRemaining).toBe(9);
+  });
+
+  it("gives twenty clients of twenty organisations one answer: averaging across clients gains nothing", async () => {
+    const query = usage(`filter: { prefectures: ${list(NOT_TOTTORI)}, signupMonth: { from: "1960-01", to: "2100-12" } }`);
+    const answers = [];
+    for (let i = 0; i < 20; i++) answers.push(await ask(t, await analyst(), query));
+    expect(new Set(answers.map((a) => a.buckets[0].amountSum)).size).toBe(1);
+    expect(answers.filter((a) => a.epsilonSpent > 0)).toHaveLength(1);
   });
 
   it("recognises equivalent rewrites as the same query (same answer, nothing spent)", async () => {
@@ -196,7 +212,9 @@ describe("attack: the suppression oracle", () => {
     const withTarget = await ask(t, await analyst(), query);
     await t.db.query(`UPDATE customer SET deleted_at = now() WHERE id = $1`, [target.customer.id]);
     try {
-      const withoutTarget = await ask(t, await analyst(), query);
+      // the same grouping, reworded so it is not the stored answer (the signup range holds everyone)
+      const withoutTarget = await ask(t, await analyst(), customers(`groupBy: [PREFECTURE, GENDER], filter: { signupMonth: { from: "1900-01", to: "2100-12" } }`));
+      expect(withoutTarget.repeated).toBe(false);
       // a count of non-empty withheld cells would drop by one here: (Tottori, OTHER) became empty
       expect(withoutTarget.suppressedBuckets).toBe(withTarget.suppressedBuckets);
       expect(withoutTarget.possibleBuckets).toBe(47 * 4);

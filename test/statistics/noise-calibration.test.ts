@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Purpose } from "../../src/kernel/purposes/purpose";
 import { startTestGateway, type TestGateway } from "../support/test-gateway";
+import { organisation, setCompanyBudget, statisticsClient } from "./helpers";
 import { seedCrowds } from "./population";
 
 /**
@@ -44,10 +44,18 @@ const AMOUNT_CAP = 30_000; // STATS_AMOUNT_CAP default (the environment is pinne
 const SERVICES = ["Mobile", "Broadband", "Streaming", "Cloud Storage", "Travel Booking"];
 
 const NOISE = "noise { measure epsilon sensitivity standardDeviation }";
-const QUERY = `query Calibration @purpose(name: USAGE_STATISTICS) { statistics {
-  a: serviceUsage(groupBy: [PREFECTURE]) { buckets { key { prefecture } customers amountSum } repeated epsilonSpent ${NOISE} }
-  b: serviceUsage(groupBy: [SERVICE]) { buckets { key { service } customers amountSum } repeated epsilonSpent ${NOISE} }
+/**
+ * Answers are public within a period (one per canonical question for everyone), so each
+ * analyst asks its own question with the same truth: a signup range from year 1900 + i to
+ * 2100 holds every seeded customer (they signed up in 2025 and 2026).
+ */
+const QUERY = (i: number) => {
+  const everyone = `filter: { signupMonth: { from: "${1900 + i}-01", to: "2100-12" } }`;
+  return `query Calibration @purpose(name: USAGE_STATISTICS) { statistics {
+  a: serviceUsage(groupBy: [PREFECTURE], ${everyone}) { buckets { key { prefecture } customers amountSum } repeated epsilonSpent ${NOISE} }
+  b: serviceUsage(groupBy: [SERVICE], ${everyone}) { buckets { key { service } customers amountSum } repeated epsilonSpent ${NOISE} }
 } }`;
+};
 
 interface Truth {
   customers: number;
@@ -58,12 +66,13 @@ let t: TestGateway;
 
 beforeAll(async () => {
   process.env.STATS_EPSILON = "1";
-  process.env.STATS_BUDGET = "10";
   for (const name of ["STATS_MIN_GROUP_SIZE", "STATS_DELTA", "STATS_AMOUNT_CAP", "STATS_USAGE_CAP", "STATS_MAX_BUCKETS_PER_CUSTOMER", "STATS_MAX_BUCKETS", "STATS_SERVICES"]) {
     delete process.env[name];
   }
   t = await startTestGateway();
   await seedCrowds(t.db);
+  await setCompanyBudget(t, 2 * CLIENTS);
+  await organisation(t, "calibration", 2 * CLIENTS);
 });
 afterAll(() => t?.stop());
 
@@ -107,12 +116,12 @@ describe("noise calibration: released − true matches the reported noise", () =
     );
     expect(most).toBeLessThanOrEqual(3); // B = 3: bounding keeps every customer's every bucket
 
-    // ~100 fresh analysts, each with a fresh answer (a repeat by one client would be the stored one)
+    // ~100 fresh analysts, each with a fresh answer to its own question (a repeat is the stored one)
     const keys: string[] = [];
-    for (let i = 0; i < CLIENTS; i++) keys.push(await t.client(`calibration-${i}`, [Purpose.USAGE_STATISTICS]));
+    for (let i = 0; i < CLIENTS; i++) keys.push(await statisticsClient(t, `calibration-${i}`, "calibration"));
     const answers: Array<{ a: any; b: any }> = [];
     for (let i = 0; i < keys.length; i += 10) {
-      const batch = await Promise.all(keys.slice(i, i + 10).map((key) => t.gql(QUERY, { key })));
+      const batch = await Promise.all(keys.slice(i, i + 10).map((key, j) => t.gql(QUERY(i + j), { key })));
       for (const res of batch) {
         expect(res.body.errors).toBeUndefined();
         answers.push(res.body.data.statistics);

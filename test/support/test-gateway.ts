@@ -11,7 +11,7 @@ import { startGateway, type GatewayOptions, type RunningGateway } from "../../sr
 export interface GqlResponse {
   status: number;
   /** the answer without its receipt (`extensions.governance`, moved to `receipt`) */
-  body: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any>; locations?: unknown }>; extensions?: Record<string, any> };
+  body: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any>; locations?: unknown; path?: Array<string | number> }>; extensions?: Record<string, any> };
   /** the answer's receipt, `extensions.governance` */
   receipt: GovernanceReceipt | undefined;
   headers: Headers;

@@ -1,15 +1,31 @@
 import type { GatewayFeature } from "../../kernel/feature";
 import { StatisticsCodes } from "./errors";
+import { ReleaseQueries } from "./graphql/release-graphql";
 import { StatisticsResolver } from "./graphql/statistics-resolver";
+import { reportReleasesFrom } from "./releases/release-metrics";
+import { releaseReader } from "./releases/services";
 import { statisticsOnly } from "./rules/statistics-only";
-import { statisticsStore } from "./services";
+import { CompanyBudget } from "./budget/company-budget";
+import { recordStatisticsZone } from "./budget/period-clock";
+import { reportBudget } from "./metrics";
+import { StatisticsOfficerQueries } from "./graphql/officer";
+import { statisticsOffice, statisticsStore } from "./services";
 
 /** Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only. */
 export const statisticsFeature: GatewayFeature = {
   name: "statistics",
   codes: StatisticsCodes.table,
   aggregateReads: "thresholded, noisy statistics over customers and their usage (agreement 1.6 and 3.2)",
-  resolvers: [StatisticsResolver],
+  resolvers: [StatisticsResolver, StatisticsOfficerQueries, ReleaseQueries],
   rules: { "purpose-reach": [statisticsOnly] },
-  start: ({ db, aggregates, settings }) => ({ services: [statisticsStore(db, aggregates, settings.statistics)] }),
+  start: async ({ db, aggregates, settings }) => {
+    // every gateway reckons periods in the store's zone, or refuses to start
+    await recordStatisticsZone(db, settings.statistics.timeZone);
+    reportReleasesFrom(db);
+    const stopReporting = reportBudget(new CompanyBudget(db));
+    return {
+      services: [statisticsStore(db, aggregates, settings.statistics), statisticsOffice(db), releaseReader(db)],
+      stop: async () => stopReporting(),
+    };
+  },
 };

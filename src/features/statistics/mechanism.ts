@@ -24,6 +24,8 @@ export interface ReleasedBucket {
   customers: number;
   usageCount?: number;
   amountSum?: number;
+  /** answers from a released table: the standard error of each number (variance of the sum of cells) */
+  standardErrors?: Partial<Record<Measure, number>>;
 }
 
 export interface MeasureNoise {

@@ -53,16 +53,3 @@ export function currentMonth(timeZone: string, now: Date = new Date()): string {
   const month = parts.find((p) => p.type === "month")!.value;
   return `${year}-${month}`;
 }
-
-/** Seconds from `now` until the next month begins in the time zone (for Retry-After). */
-export function secondsUntilNextMonth(timeZone: string, now: Date = new Date()): number {
-  const next = monthOf(monthIndex(currentMonth(timeZone, now))! + 1);
-  // midnight of the 1st in UTC, shifted by the zone's offset at that moment
-  const utcMidnight = Date.parse(`${next}-01T00:00:00Z`);
-  const offset = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
-    .formatToParts(new Date(utcMidnight))
-    .find((p) => p.type === "timeZoneName")!.value; // "GMT+09:00" or "GMT"
-  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(offset);
-  const offsetMs = match ? (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) * 60_000 : 0;
-  return Math.max(1, Math.ceil((utcMidnight - offsetMs - now.getTime()) / 1000));
-}

@@ -6,9 +6,27 @@ import { KernelCode } from "../../kernel/errors/catalogue";
 import { Purpose } from "../../kernel/purposes/purpose";
 import { provide, serviceKey } from "../../kernel/services";
 import { dataQueriesTotal } from "../../observability/metrics";
+import { requireComplianceRole } from "../../kernel/compliance";
+import { ComplianceRole } from "../../kernel/caller/roles";
+import { AnswerBook } from "./budget/answer-book";
+import { CompanyBudget } from "./budget/company-budget";
 import { StatisticsStore } from "./statistics-store";
 
 export const STATISTICS = serviceKey<StatisticsStore>("statistics.store");
+
+/** The privacy officer's view: the company budget, organisations, and every answer released. */
+export interface StatisticsOffice {
+  budget: CompanyBudget;
+  answers: AnswerBook;
+}
+
+export const STATISTICS_OFFICE = serviceKey<StatisticsOffice>("statistics.office");
+
+export const statisticsOffice = (db: FeatureDb) =>
+  provide(STATISTICS_OFFICE, (ctx) => {
+    requireComplianceRole(ctx, ComplianceRole.PRIVACY_OFFICER);
+    return { budget: new CompanyBudget(db), answers: new AnswerBook(db) };
+  });
 
 /**
  * The statistics store of a request: only when the gate allowed an operation declared for

@@ -3,14 +3,16 @@ import type { AggregateReader } from "../../kernel/store/aggregates";
 import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { Caller } from "../../kernel/gate/governance-input";
 import { microToNumber, type StatisticsConfig } from "../../config/statistics";
-import { budgetExhausted } from "./errors";
-import { PrivacyLedger, type StoredRelease } from "./ledger";
+import { AnswerBook, type StoredRelease } from "./budget/answer-book";
+import { CompanyBudget } from "./budget/company-budget";
+import { Organisations, type Organisation } from "./budget/organisations";
+import { noOrganisation } from "./errors";
 import { measuresFor, noiseReport, planMechanism, releaseBuckets, type MechanismPlan } from "./mechanism";
 import { statisticsAnswersTotal } from "./metrics";
-import { currentMonth, secondsUntilNextMonth } from "./months";
 import { secureRandom, type SecureRandom } from "./noise/secure-random";
 import { normaliseRequest, type StatisticsQuery, type StatisticsRequest } from "./query";
 import { buildAggregateSql, type AggregatePlan, type BuiltSql } from "./sql";
+import { ReleaseAnswers, type ReleaseSource } from "./releases/release-answers";
 
 /** A statistics answer as the API returns it. */
 export interface StatisticsAnswer extends StoredRelease {
@@ -19,6 +21,8 @@ export interface StatisticsAnswer extends StoredRelease {
   budgetRemaining: number;
   budgetPeriod: string;
   repeated: boolean;
+  /** set when answered from a released table (free) */
+  release?: ReleaseSource;
 }
 
 export interface StatisticsStoreOptions {
@@ -30,65 +34,107 @@ export interface StatisticsStoreOptions {
   /** counts the aggregate statement (the one statement per field that reads personal data) */
   countStatement: () => void;
   rng?: SecureRandom;
-  now?: () => Date;
 }
 
+/** How often a second asker looks whether the first asker's answer is stored, and for how long. */
+const WAIT_POLL_MS = 20;
+const WAIT_LIMIT_MS = 180_000; // longer than a claim takes to count as abandoned
+
 /**
- * Answers statistics for one client: validate → canonical form → repeat? (same answer, free)
- * → spend ε atomically (or refuse, spending nothing) → one aggregate statement in PostgreSQL
- * → noise and noisy threshold in Node → keep the answer for repeats.
+ * Answers statistics for one client, on behalf of its organisation: validate → canonical form
+ * → already answered this period, by anyone? (same answer, free) → claim the question (or wait
+ * for whoever claimed it first) → charge ε to the organisation's allocation atomically (or
+ * refuse, spending nothing) → one aggregate statement in PostgreSQL → noise and noisy
+ * threshold in Node → store the answer for everyone.
  */
 export class StatisticsStore {
-  private readonly ledger: PrivacyLedger;
+  private readonly budget: CompanyBudget;
+  private readonly book: AnswerBook;
+  private readonly releases: ReleaseAnswers;
+  private organisationOf: Promise<Organisation> | null = null;
 
   constructor(private readonly options: StatisticsStoreOptions) {
-    this.ledger = new PrivacyLedger(options.db);
+    this.budget = new CompanyBudget(options.db);
+    this.book = new AnswerBook(options.db);
+    this.releases = new ReleaseAnswers(options.db, options.config);
+  }
+
+  /** The caller's organisation; refuses (STATISTICS_NO_ORGANISATION) a client without one. */
+  organisation(): Promise<Organisation> {
+    this.organisationOf ??= new Organisations(this.options.db).ofClient(this.options.caller.id).then((organisation) => {
+      if (!organisation) throw noOrganisation();
+      return organisation;
+    });
+    return this.organisationOf;
   }
 
   async answer(request: StatisticsRequest, selectedFields: ReadonlySet<string>): Promise<StatisticsAnswer> {
     const { config, caller } = this.options;
+    const organisation = await this.organisation();
     const query = normaliseRequest(request, config);
     const plan = planMechanism(query, measuresFor(query.field, selectedFields), config);
-    const period = currentMonth(config.timeZone, this.options.now?.() ?? new Date());
+    const period = await this.budget.currentPeriod();
     const canonical = canonicalForm(query, plan, config);
     const hash = createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
+    const remaining = async () => microToNumber((await this.budget.organisationRemaining(organisation.id)).remainingMicro);
 
-    const { release: earlier, spentMicro } = await this.ledger.lookup(caller.id, period, hash);
-    const remaining = (spent: number) => microToNumber(config.budgetMicro - spent);
-    if (earlier) {
-      statisticsAnswersTotal.inc({ field: query.field, outcome: "repeated" });
-      return present(earlier, { epsilonSpent: 0, budgetRemaining: remaining(spentMicro), budgetPeriod: period, repeated: true });
+    // answerable from a released table? then answered from it, free (releases/)
+    const released = query.possibleBuckets > 0 ? await this.releases.answer(query, period) : null;
+    if (released) {
+      statisticsAnswersTotal.inc({ field: query.field, outcome: "from-release" });
+      return present(released, { epsilonSpent: 0, budgetRemaining: await remaining(), budgetPeriod: period, repeated: false });
     }
-    if (query.possibleBuckets === 0) {
-      // the filter selects nobody whatever the data: nothing to compute, nothing to spend
-      const empty: StoredRelease = { buckets: [], possibleBuckets: 0, ...publicParameters(plan), epsilonMicro: 0 };
-      return present(empty, { epsilonSpent: 0, budgetRemaining: remaining(spentMicro), budgetPeriod: period, repeated: false });
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    for (;;) {
+      const earlier = await this.book.find(period, hash);
+      if (earlier && earlier !== "pending") {
+        statisticsAnswersTotal.inc({ field: query.field, outcome: "repeated" });
+        return present(earlier, { epsilonSpent: 0, budgetRemaining: await remaining(), budgetPeriod: period, repeated: true });
+      }
+      if (query.possibleBuckets === 0) {
+        // the filter selects nobody whatever the data: nothing to compute, nothing to spend
+        const empty: StoredRelease = { buckets: [], possibleBuckets: 0, ...publicParameters(plan), epsilonMicro: 0 };
+        return present(empty, { epsilonSpent: 0, budgetRemaining: await remaining(), budgetPeriod: period, repeated: false });
+      }
+      // the first asker claims it; a pending claim is taken over only once abandoned (answer-book.ts)
+      if (await this.book.claim(period, hash, canonical, config.epsilonMicro, { organisationId: organisation.id, clientId: caller.id })) break;
+      // someone else is computing this very question: wait for their answer (never a second one)
+      if (Date.now() > deadline) throw new Error("timed out waiting for a concurrent identical statistics question to be answered");
+      await sleep(WAIT_POLL_MS);
     }
 
-    const spent = await this.ledger.spend(caller.id, period, config.epsilonMicro, config.budgetMicro);
-    if (spent === null) {
+    let charged: { period: string; remainingMicro: number };
+    try {
+      charged = await this.budget.spendForOrganisation(organisation.id, config.epsilonMicro);
+    } catch (refusal) {
+      await this.book.abandon(period, hash);
       statisticsAnswersTotal.inc({ field: query.field, outcome: "refused" });
-      throw budgetExhausted({
-        budgetPeriod: period,
-        budgetRemaining: Math.max(0, remaining(spentMicro)),
-        epsilonRequired: microToNumber(config.epsilonMicro),
-        retryAfterSeconds: secondsUntilNextMonth(config.timeZone),
-      });
+      throw refusal;
     }
-
-    const { sql, params } = this.aggregateSql(query, plan, period);
-    this.options.countStatement();
-    // through the kernel's aggregate road: every row it returns counts at least k customers
-    const rows = await this.options.aggregates.run<Record<string, unknown>>(sql, params, { minGroupSize: config.minGroupSize });
-    const release: StoredRelease = {
-      buckets: releaseBuckets(rows, query, plan, this.options.rng ?? secureRandom),
-      possibleBuckets: query.possibleBuckets,
-      ...publicParameters(plan),
-      epsilonMicro: config.epsilonMicro,
-    };
-    const kept = await this.ledger.record(caller.id, period, hash, canonical, release);
-    statisticsAnswersTotal.inc({ field: query.field, outcome: "released" });
-    return present(kept, { epsilonSpent: microToNumber(config.epsilonMicro), budgetRemaining: remaining(spent), budgetPeriod: period, repeated: false });
+    try {
+      const { sql, params } = this.aggregateSql(query, plan, period);
+      this.options.countStatement();
+      // through the kernel's aggregate road: every row it returns counts at least k customers
+      const rows = await this.options.aggregates.run<Record<string, unknown>>(sql, params, { minGroupSize: config.minGroupSize });
+      const release: StoredRelease = {
+        buckets: releaseBuckets(rows, query, plan, this.options.rng ?? secureRandom),
+        possibleBuckets: query.possibleBuckets,
+        ...publicParameters(plan),
+        epsilonMicro: config.epsilonMicro,
+      };
+      await this.book.complete(period, hash, release);
+      statisticsAnswersTotal.inc({ field: query.field, outcome: "released" });
+      return present(release, {
+        epsilonSpent: microToNumber(config.epsilonMicro),
+        budgetRemaining: microToNumber(Math.max(0, charged.remainingMicro)),
+        budgetPeriod: period,
+        repeated: false,
+      });
+    } catch (error) {
+      // ε stays spent (fail closed); the question may be asked again
+      await this.book.abandon(period, hash);
+      throw error;
+    }
   }
 
   /** The statement a query runs (exported for the benchmark's direct-SQL baseline). */
@@ -96,6 +142,8 @@ export class StatisticsStore {
     return buildAggregateSql(aggregatePlan(query, plan, this.options.config, period));
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function aggregatePlan(query: StatisticsQuery, plan: MechanismPlan, config: StatisticsConfig, period: string): AggregatePlan {
   return {
@@ -120,7 +168,7 @@ function publicParameters(plan: MechanismPlan) {
  * domain minus what was released. An empty bucket, one under k and one that missed the noisy
  * threshold all count the same, so the number says nothing about any withheld bucket.
  */
-function present(release: StoredRelease, meta: Omit<StatisticsAnswer, keyof StoredRelease | "suppressedBuckets">): StatisticsAnswer {
+function present(release: StoredRelease, meta: Omit<StatisticsAnswer, keyof StoredRelease | "suppressedBuckets" | "release">): StatisticsAnswer {
   return { ...release, suppressedBuckets: release.possibleBuckets - release.buckets.length, ...meta };
 }
 

@@ -9,16 +9,41 @@ import type { PersonalDataRegistry } from "../personal-data/registry";
  * leaves is a count or a sum, never a row about someone. Fails closed on any doubt.
  */
 export interface AggregateReader {
-  run<T = Record<string, unknown>>(sql: string, params: unknown[], options?: { minGroupSize?: number; countColumn?: string }): Promise<T[]>;
+  run<T = Record<string, unknown>>(sql: string, params: unknown[], options?: AggregateOptions): Promise<T[]>;
 }
+
+export interface AggregateOptions {
+  minGroupSize?: number;
+  countColumn?: string;
+  /**
+   * Memory for the statement's sorts and hashes (e.g. "256MB"), set for its transaction
+   * only (with JIT off: its compile time costs more than it saves on these plans), so a
+   * large aggregate does not spill to disk while the server's default stays small.
+   */
+  workMem?: string;
+  /** a longer statement timeout than the pool's, for this statement's transaction only */
+  statementTimeoutMs?: number;
+}
+
+const WORK_MEM = /^[1-9][0-9]{0,6}(kB|MB|GB)$/;
 
 export function aggregateReader(db: DataSource, registry: PersonalDataRegistry): AggregateReader {
   const identifying = new Set(
     registry.tables.flatMap((t) => Object.entries(t.columns).filter(([, c]) => c.kind === "key" || c.kind === "link").flatMap(([key, c]) => [key, c.column])),
   );
   return {
-    async run<T>(sql: string, params: unknown[], options: { minGroupSize?: number; countColumn?: string } = {}) {
-      const rows: Array<Record<string, unknown>> = await db.query(sql, params);
+    async run<T>(sql: string, params: unknown[], options: AggregateOptions = {}) {
+      const { workMem, statementTimeoutMs } = options;
+      if (workMem !== undefined && !WORK_MEM.test(workMem)) throw new Error(`work_mem ${workMem}: expected e.g. 256MB`);
+      if (statementTimeoutMs !== undefined && !(Number.isSafeInteger(statementTimeoutMs) && statementTimeoutMs > 0)) throw new Error(`statement timeout ${statementTimeoutMs}`);
+      const rows: Array<Record<string, unknown>> =
+        workMem === undefined && statementTimeoutMs === undefined
+          ? await db.query(sql, params)
+          : await db.transaction(async (tx) => {
+              if (workMem) await tx.query(`SELECT set_config('work_mem', $1, true), set_config('jit', 'off', true)`, [workMem]);
+              if (statementTimeoutMs) await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(statementTimeoutMs)]);
+              return tx.query(sql, params);
+            });
       for (const row of rows) {
         for (const column of Object.keys(row)) {
           if (identifying.has(column)) throw new Error(`an aggregate returned the column ${column}, which identifies customers: refused`);

@@ -10,7 +10,7 @@ import { STATISTICS } from "../services";
 import type { StatisticsAnswer } from "../statistics-store";
 import { CustomerStatisticsFilter, UsageStatisticsFilter } from "./inputs";
 import { selectedBucketFields } from "./selection";
-import { CustomerStatistics, Statistics, StatisticsKey, UsageStatistics, type UsageBucket } from "./types";
+import { CustomerStatistics, StandardErrors, Statistics, StatisticsKey, UsageStatistics, type UsageBucket } from "./types";
 
 /**
  * `statistics` is the only root field a USAGE_STATISTICS client may reach (governance rule
@@ -22,12 +22,14 @@ export class StatisticsResolver {
     description: "Anonymous statistics (agreement 1.6 and 3.2). Declare @purpose(name: USAGE_STATISTICS).",
   })
   @AllowedFor(Purpose.USAGE_STATISTICS)
-  statistics(@Ctx() ctx: GatewayContext): Statistics {
-    ctx.service(STATISTICS); // refuses unless the gate opened data for USAGE_STATISTICS
+  async statistics(@Ctx() ctx: GatewayContext): Promise<Statistics> {
+    // refuses unless the gate opened data for USAGE_STATISTICS, and a client of no organisation
+    await ctx.service(STATISTICS).organisation();
     return new Statistics();
   }
 
-  @FieldResolver(() => CustomerStatistics, { description: "Distinct customers by generalised dimensions." })
+  // Each field is nullable: one refused for budget is null with its error, the others answered.
+  @FieldResolver(() => CustomerStatistics, { nullable: true, description: "Distinct customers by generalised dimensions (null with an error when refused)." })
   async customers(
     @Arg("groupBy", () => [StatisticsDimension], { defaultValue: [] }) groupBy: StatisticsDimension[],
     @Arg("filter", () => CustomerStatisticsFilter, { nullable: true }) filter: CustomerStatisticsFilter | undefined,
@@ -36,11 +38,15 @@ export class StatisticsResolver {
   ): Promise<CustomerStatistics> {
     const answer = await this.answer("customers", groupBy, filter, ctx, info);
     return Object.assign(new CustomerStatistics(), answer, {
-      buckets: answer.buckets.map((b) => ({ key: toKey(b.key), customers: b.customers })),
+      buckets: answer.buckets.map((b) => ({ key: toKey(b.key), customers: b.customers, standardErrors: toErrors(b) })),
+      release: answer.release ?? null,
     });
   }
 
-  @FieldResolver(() => UsageStatistics, { description: "Service usage (customers, uses, amounts) by generalised dimensions." })
+  @FieldResolver(() => UsageStatistics, {
+    nullable: true,
+    description: "Service usage (customers, uses, amounts) by generalised dimensions (null with an error when refused).",
+  })
   async serviceUsage(
     @Arg("groupBy", () => [StatisticsDimension], { defaultValue: [] }) groupBy: StatisticsDimension[],
     @Arg("filter", () => UsageStatisticsFilter, { nullable: true }) filter: UsageStatisticsFilter | undefined,
@@ -48,7 +54,7 @@ export class StatisticsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<UsageStatistics> {
     const answer = await this.answer("serviceUsage", groupBy, filter, ctx, info);
-    return Object.assign(new UsageStatistics(), answer, { buckets: answer.buckets.map(toUsageBucket) });
+    return Object.assign(new UsageStatistics(), answer, { buckets: answer.buckets.map(toUsageBucket), release: answer.release ?? null });
   }
 
   private answer(
@@ -62,7 +68,7 @@ export class StatisticsResolver {
   }
 }
 
-function toKey(key: ReleasedBucket["key"]): StatisticsKey {
+export function toKey(key: ReleasedBucket["key"]): StatisticsKey {
   return Object.assign(new StatisticsKey(), {
     ageBand: key.AGE_BAND ?? null,
     gender: key.GENDER ?? null,
@@ -85,5 +91,12 @@ function toUsageBucket(bucket: ReleasedBucket): UsageBucket {
     amountSum: amountSum as number,
     amountAvg: amountSum !== undefined && usageCount ? Math.round(amountSum / usageCount) : null,
     amountPerCustomer: amountSum !== undefined && customers > 0 ? Math.round(amountSum / customers) : null,
+    standardErrors: toErrors(bucket),
   };
+}
+
+function toErrors(bucket: ReleasedBucket): StandardErrors | null {
+  const errors = bucket.standardErrors;
+  if (!errors) return null;
+  return Object.assign(new StandardErrors(), { customers: errors.customers ?? null, usageCount: errors.usageCount ?? null, amountSum: errors.amountSum ?? null });
 }

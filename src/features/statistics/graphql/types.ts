@@ -36,6 +36,38 @@ export class StatisticsKey {
   usageMonth: string | null;
 }
 
+@ObjectType({ description: "Standard errors of a bucket's numbers (answers from a released table): the square root of the variance of the sum of its cells." })
+@Public()
+export class StandardErrors {
+  @Field(() => Float, { nullable: true })
+  customers: number | null;
+
+  @Field(() => Float, { nullable: true })
+  usageCount: number | null;
+
+  @Field(() => Float, { nullable: true })
+  amountSum: number | null;
+}
+
+@ObjectType({ description: "The released table an answer was summed from (free: no ε spent)." })
+@Public()
+export class StatisticsReleaseSource {
+  @Field({ description: "The release's reference (the privacy officer's `releases show <reference>`); not a person's id." })
+  reference: string;
+
+  @Field({ description: "The release plan's name." })
+  plan: string;
+
+  @Field(() => Int)
+  planVersion: number;
+
+  @Field()
+  publishedAt: Date;
+
+  @Field(() => Float, { description: "ε the whole release cost the company budget once." })
+  epsilon: number;
+}
+
 @ObjectType({ description: "A released bucket of customers." })
 @Public()
 export class CustomerBucket {
@@ -44,6 +76,9 @@ export class CustomerBucket {
 
   @Field(() => Int, { description: "Distinct customers, with differential-privacy noise." })
   customers: number;
+
+  @Field(() => StandardErrors, { nullable: true, description: "Error bars, for answers from a released table (interactive answers: see noise)." })
+  standardErrors: StandardErrors | null;
 }
 
 @ObjectType({ description: "A released bucket of service usage." })
@@ -66,6 +101,9 @@ export class UsageBucket {
 
   @Field(() => Int, { nullable: true, description: "Average yen per customer: noisy amountSum / noisy customers." })
   amountPerCustomer: number | null;
+
+  @Field(() => StandardErrors, { nullable: true, description: "Error bars, for answers from a released table (interactive answers: see noise)." })
+  standardErrors: StandardErrors | null;
 }
 
 @ObjectType({ description: "How noisy a measure is: the ε it was given, its sensitivity and the noise's standard deviation." })
@@ -96,26 +134,31 @@ export abstract class StatisticsResult {
   @Field(() => Int, { description: "How many buckets the grouping can have (its public domain under the filter)." })
   possibleBuckets: number;
 
-  @Field(() => Int, { description: "k: no bucket of fewer distinct customers is ever released." })
+  @Field(() => Int, { description: "k: no bucket of fewer distinct customers is ever released (0 for an answer from a released table: every cell carries noise, none is withheld)." })
   minGroupSize: number;
 
-  @Field(() => Int, { description: "A bucket is released only when its noisy customer count reaches this." })
+  @Field(() => Int, { description: "A bucket is released only when its noisy customer count reaches this (0 for an answer from a released table)." })
   releaseThreshold: number;
 
-  @Field(() => Float, { description: "ε this request spent (0 for a repeat of an earlier query this period)." })
+  @Field(() => Float, { description: "ε this request spent (0 for a question already answered this period, for anyone)." })
   epsilonSpent: number;
 
-  @Field(() => Float, { description: "ε left for this client in the budget period." })
+  @Field(() => Float, {
+    description: "ε the client's organisation can still spend this period (its allocation, within the company's lifetime cap).",
+  })
   budgetRemaining: number;
 
-  @Field({ description: 'The budget period, "YYYY-MM".' })
+  @Field({ description: 'The budget period, "YYYY-MM", in the store\'s statistics time zone.' })
   budgetPeriod: string;
 
-  @Field({ description: "True when this is the stored answer to the same query asked earlier this period." })
+  @Field({ description: "True when this is the stored answer to the same question asked earlier this period (by any client)." })
   repeated: boolean;
 
-  @Field(() => [MeasureNoise])
+  @Field(() => [MeasureNoise], { description: "The noise of an interactive answer (empty for an answer from a released table: see standardErrors)." })
   noise: MeasureNoise[];
+
+  @Field(() => StatisticsReleaseSource, { nullable: true, description: "Set when the answer was summed from a released table, free." })
+  release: StatisticsReleaseSource | null;
 }
 
 @ObjectType({ description: "Customer counts by generalised dimensions (agreement 1.6), anonymised.", implements: StatisticsResult })

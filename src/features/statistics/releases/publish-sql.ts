@@ -1,0 +1,90 @@
+import { OTHER_SERVICE } from "../../../config/statistics";
+import { AGE_BAND_LOWER_BOUNDS, AGE_BANDS, COLUMN, PREFECTURE_NAMES, REGION_OF, StatisticsDimension as D, type StatisticsDimension } from "../dimensions";
+import { dayAfterMonth } from "../months";
+import type { BuiltSql } from "../sql";
+import type { GroupingMethod } from "./plan";
+
+export interface PublishSqlOptions {
+  usageCap: number;
+  amountCap: number;
+  timeZone: string;
+  /** "YYYY-MM": ages are reckoned on the first day of this month */
+  period: string;
+}
+
+const REGION_CASE = `CASE c.prefecture ${PREFECTURE_NAMES.map((p) => `WHEN '${p}' THEN '${REGION_OF.get(p)}'`).join(" ")} END`;
+
+/**
+ * The one statement that measures every non-empty cell of a grouping exactly (noise is added
+ * in Node, to every cell of the public domain). Built to scale (issue 12.3): months are
+ * bucketed with `date_trunc` on the timestamp and formatted only once per output group,
+ * services by `= ANY` (no per-row hashing or text formatting); usage is first summed per
+ * customer and cell from service_usage alone (the clamp applies per customer and cell), then
+ * joined to the customer once per such fact instead of once per use.
+ */
+export function publishSql(method: GroupingMethod, options: PublishSqlOptions): BuiltSql {
+  const params: unknown[] = [];
+  const add = (value: unknown, cast: string) => {
+    params.push(value);
+    return `$${params.length}::${cast}`;
+  };
+  const { grouping } = method;
+  const customerDims = grouping.dimensions.filter((d) => d !== D.SERVICE && d !== D.USAGE_MONTH);
+  const ageBand = () => {
+    const [year, month] = options.period.split("-").map(Number);
+    const branches = AGE_BAND_LOWER_BOUNDS.map(
+      (age, i) => `WHEN c.birth_date > ${add(`${String(year - age).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`, "date")} THEN '${AGE_BANDS[i]}'`,
+    );
+    return `CASE ${branches.join(" ")} ELSE '${AGE_BANDS[AGE_BANDS.length - 1]}' END`;
+  };
+  const customerSql = (d: StatisticsDimension) =>
+    d === D.AGE_BAND ? ageBand() : d === D.GENDER ? "c.gender" : d === D.PREFECTURE ? "c.prefecture" : REGION_CASE;
+  const active = [`c.deleted_at IS NULL`, `c.erased_at IS NULL`, `c.prefecture = ANY(${add([...PREFECTURE_NAMES], "text[]")})`];
+
+  if (grouping.field === "customers") {
+    const select = customerDims.map((d) => `${customerSql(d)} AS ${COLUMN[d]}`);
+    const sql = [
+      `SELECT ${[...select, "count(*)::bigint AS customers"].join(", ")}`,
+      `FROM customer c`,
+      `WHERE ${active.join(" AND ")}`,
+      customerDims.length ? `GROUP BY ${customerDims.map((_, i) => i + 1).join(", ")}` : "",
+    ];
+    return { sql: sql.filter(Boolean).join("\n"), params };
+  }
+
+  const zone = add(options.timeZone, "text");
+  const range = grouping.usageMonths!;
+  const factDims: string[] = [];
+  const outerUsage: string[] = [];
+  if (grouping.dimensions.includes(D.SERVICE)) {
+    factDims.push(`CASE WHEN su.service = ANY(${add(method.services, "text[]")}) THEN su.service ELSE '${OTHER_SERVICE}' END AS service`);
+    outerUsage.push(`f.service AS ${COLUMN.SERVICE}`);
+  }
+  if (grouping.dimensions.includes(D.USAGE_MONTH)) {
+    factDims.push(`date_trunc('month', su.occurred_at AT TIME ZONE ${zone}) AS month`);
+    outerUsage.push(`to_char(f.month, 'YYYY-MM') AS ${COLUMN.USAGE_MONTH}`);
+  }
+  const facts = [
+    `SELECT ${["su.customer_id AS cid", ...factDims, "count(*) AS uses", "sum(su.amount) AS amount"].join(", ")}`,
+    `FROM service_usage su`,
+    `WHERE su.occurred_at >= (${add(`${range.from}-01`, "timestamp")} AT TIME ZONE ${zone}) AND su.occurred_at < (${add(dayAfterMonth(range.to), "timestamp")} AT TIME ZONE ${zone})`,
+    `GROUP BY ${["1", ...factDims.map((_, i) => String(i + 2))].join(", ")}`,
+  ].join("\n  ");
+  const select = [...customerDims.map((d) => `${customerSql(d)} AS ${COLUMN[d]}`), ...outerUsage];
+  const groupKeys = [...customerDims.map((_, i) => String(i + 1)), ...(grouping.dimensions.includes(D.SERVICE) ? ["f.service"] : []), ...(grouping.dimensions.includes(D.USAGE_MONTH) ? ["f.month"] : [])];
+  // a customer in more cells than the plan's bound keeps their most used ones (a choice made
+  // from their own uses only, so one customer still moves at most B cells)
+  const bound = grouping.maxCellsPerCustomer;
+  const order = ["f.uses DESC", ...(grouping.dimensions.includes(D.SERVICE) ? ["f.service"] : []), ...(grouping.dimensions.includes(D.USAGE_MONTH) ? ["f.month"] : [])];
+  const source = bound
+    ? `(SELECT f.*, row_number() OVER (PARTITION BY f.cid ORDER BY ${order.join(", ")}) AS pick FROM facts f) f`
+    : "facts f";
+  const sql = [
+    `WITH facts AS (\n  ${facts}\n)`,
+    `SELECT ${[...select, "count(*)::bigint AS customers", `sum(LEAST(f.uses, ${add(options.usageCap, "bigint")}))::bigint AS usage_count`, `sum(LEAST(f.amount, ${add(options.amountCap, "bigint")}))::bigint AS amount_sum`].join(", ")}`,
+    `FROM ${source} JOIN customer c ON c.id = f.cid`,
+    `WHERE ${[...active, ...(bound ? [`f.pick <= ${add(bound, "bigint")}`] : [])].join(" AND ")}`,
+    groupKeys.length ? `GROUP BY ${groupKeys.join(", ")}` : "",
+  ];
+  return { sql: sql.filter(Boolean).join("\n"), params };
+}

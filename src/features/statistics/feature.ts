@@ -1,14 +1,18 @@
 import type { GatewayFeature } from "../../kernel/feature";
-import { StatisticsCodes } from "./errors";
-import { StatisticsResolver } from "./graphql/statistics-resolver";
-import { statisticsOnly } from "./rules/statistics-only";
 import { CompanyBudget } from "./budget/company-budget";
 import { recordStatisticsZone } from "./budget/period-clock";
-import { reportBudget } from "./metrics";
+import { StatisticsCodes } from "./errors";
 import { StatisticsOfficerQueries } from "./graphql/officer";
+import { StatisticsResolver } from "./graphql/statistics-resolver";
+import { reportBudget } from "./metrics";
+import { statisticsOnly } from "./rules/statistics-only";
 import { statisticsOffice, statisticsStore } from "./services";
 
-/** Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only. */
+/**
+ * Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only,
+ * under one privacy budget for the whole company shared out among organisations
+ * (budget/company-budget.ts), with the privacy officer's compliance-only view of it.
+ */
 export const statisticsFeature: GatewayFeature = {
   name: "statistics",
   codes: StatisticsCodes.table,

@@ -125,6 +125,24 @@ function customersSql(plan: AggregatePlan): BuiltSql {
   return { sql: sql.filter(Boolean).join("\n"), params: p.values };
 }
 
+/**
+ * How a usage dimension is keyed while the rows are grouped per customer (the expensive part,
+ * one row per usage row): services by their position in the catalogue (0 = Other) and months
+ * by `date_trunc`, so the sorts and hashes work on integers and timestamps instead of text.
+ * The keys become the public labels only on the final buckets (`usageLabel`).
+ */
+function usageKey(dimension: StatisticsDimension, plan: AggregatePlan, p: Params): string {
+  if (dimension === D.SERVICE) return `coalesce(array_position(${p.once("catalogue", [...plan.services], "text[]")}, su.service), 0)`;
+  if (dimension === D.USAGE_MONTH) return `date_trunc('month', su.occurred_at AT TIME ZONE ${zone(plan, p)})`;
+  return dimensionSql(dimension, plan, p);
+}
+
+function usageLabel(dimension: StatisticsDimension, column: string, plan: AggregatePlan, p: Params): string {
+  if (dimension === D.SERVICE) return `CASE WHEN ${column} = 0 THEN 'Other' ELSE (${p.once("catalogue", [...plan.services], "text[]")})[${column}] END`;
+  if (dimension === D.USAGE_MONTH) return `to_char(${column}, 'YYYY-MM')`;
+  return column;
+}
+
 function usageSql(plan: AggregatePlan): BuiltSql {
   const p = new Params();
   const k = p.add(plan.minGroupSize);
@@ -142,34 +160,34 @@ function usageSql(plan: AggregatePlan): BuiltSql {
 
   // 1. one row per customer and bucket: that customer's uses and amount in the bucket
   const facts = [
-    `SELECT ${["su.customer_id AS cid", ...dims.map((d) => `${dimensionSql(d, plan, p)} AS ${COLUMN[d]}`), "count(*) AS uses", "sum(su.amount) AS amount"].join(", ")}`,
+    `SELECT ${["su.customer_id AS cid", ...dims.map((d) => `${usageKey(d, plan, p)} AS ${COLUMN[d]}`), "count(*) AS uses", "sum(su.amount) AS amount"].join(", ")}`,
     `FROM service_usage su JOIN customer c ON c.id = su.customer_id`,
     `WHERE ${where.join(" AND ")}`,
     `GROUP BY ${["1", ...dims.map((_, i) => String(i + 2))].join(", ")}`,
   ].join("\n  ");
 
-  // 2. a customer keeps at most B buckets (chosen by a hash of their own id and the bucket,
-  //    so the choice depends on nobody else): only needed when they could fall into more
+  // 2. a customer keeps at most B buckets, chosen by a hash of the bucket seeded with their
+  //    own id, so the choice depends on nobody else: only needed when they could fall into
+  //    more. Integer hashing (no text, no md5 per row): the keys are small integers.
   const bounded = plan.bucketsPerCustomer < query.naturalBucketsPerCustomer;
-  const usageColumns = dims.filter((d) => d === D.SERVICE || d === D.USAGE_MONTH).map((d) => `coalesce(f.${COLUMN[d]}, '')`);
-  const pickKey = ["f.cid::text", ...usageColumns].join(" || '|' || ");
+  const service = dims.includes(D.SERVICE) ? `f.${COLUMN[D.SERVICE]}::bigint` : "0::bigint";
+  const month = dims.includes(D.USAGE_MONTH) ? `(extract(epoch FROM f.${COLUMN[D.USAGE_MONTH]})::bigint / 86400)` : "0::bigint";
+  const pickKey = `hashint8extended(${service} * 1000000 + ${month}, uuid_hash(f.cid)::bigint)`;
   const source = bounded ? "bounded" : "facts";
 
   // 3. per bucket: distinct customers and clamped per-customer contributions, k enforced
   const aggregates = ["count(*)::int AS customers"];
   if (measures.includes("usageCount")) aggregates.push(`sum(LEAST(uses, ${p.add(plan.usageCap)}))::bigint AS usage_count`);
   if (measures.includes("amountSum")) aggregates.push(`sum(LEAST(amount, ${p.add(plan.amountCap)}))::bigint AS amount_sum`);
-  const positions = columns.map((_, i) => i + 1).join(", ");
+  const labels = dims.map((d) => `${usageLabel(d, COLUMN[d], plan, p)} AS ${COLUMN[d]}`);
 
   const sql = [
     `WITH facts AS (\n  ${facts}\n)`,
-    bounded
-      ? `, bounded AS (\n  SELECT f.*, row_number() OVER (PARTITION BY f.cid ORDER BY md5(${pickKey})) AS pick FROM facts f\n)`
-      : "",
-    `SELECT ${[...columns, ...aggregates].join(", ")}`,
+    bounded ? `, bounded AS (\n  SELECT f.*, row_number() OVER (PARTITION BY f.cid ORDER BY ${pickKey}) AS pick FROM facts f\n)` : "",
+    `SELECT ${[...labels, ...aggregates].join(", ")}`,
     `FROM ${source}`,
     bounded ? `WHERE pick <= ${p.add(plan.bucketsPerCustomer)}` : "",
-    columns.length ? `GROUP BY ${positions}` : "",
+    columns.length ? `GROUP BY ${columns.join(", ")}` : "",
     `HAVING count(*) >= ${k}`,
   ];
   return { sql: sql.filter(Boolean).join("\n"), params: p.values };

@@ -1,17 +1,22 @@
 import type { GatewayFeature } from "../../kernel/feature";
+import { CompanyBudget } from "./budget/company-budget";
+import { recordStatisticsZone } from "./budget/period-clock";
 import { StatisticsCodes } from "./errors";
+import { StatisticsOfficerQueries } from "./graphql/officer";
 import { ReleaseQueries } from "./graphql/release-graphql";
 import { StatisticsResolver } from "./graphql/statistics-resolver";
+import { reportBudget } from "./metrics";
 import { reportReleasesFrom } from "./releases/release-metrics";
 import { releaseReader } from "./releases/services";
 import { statisticsOnly } from "./rules/statistics-only";
-import { CompanyBudget } from "./budget/company-budget";
-import { recordStatisticsZone } from "./budget/period-clock";
-import { reportBudget } from "./metrics";
-import { StatisticsOfficerQueries } from "./graphql/officer";
 import { statisticsOffice, statisticsStore } from "./services";
 
-/** Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only. */
+/**
+ * Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only,
+ * under one privacy budget for the whole company shared out among organisations
+ * (budget/company-budget.ts), with the privacy officer's compliance-only view of it; and
+ * released tables (releases/): published once with ε from that budget, then summed for free.
+ */
 export const statisticsFeature: GatewayFeature = {
   name: "statistics",
   codes: StatisticsCodes.table,

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { cliSettings, withStore } from "./cli-settings";
 import { compose } from "../app/compose";
 import { CompanyBudget } from "../features/statistics/budget/company-budget";
+import { recordStatisticsZone } from "../features/statistics/budget/period-clock";
 import { StatisticsDimension } from "../features/statistics/dimensions";
 import { toNumber } from "../features/statistics/noise/rational";
 import { validatePlan, type PlanGrouping } from "../features/statistics/releases/plan";
@@ -31,7 +32,13 @@ function statisticsDb(store: Store): FeatureDb {
   return featureDb(store.db, "statistics", composition.registry.tables);
 }
 
-const withReleases = <T>(work: (releases: ReleaseStore, store: Store) => Promise<T>) => withStore(settings, (store) => work(new ReleaseStore(statisticsDb(store)), store));
+/** The store, checked as the gateways do: periods (and ages) in the store's zone, or refused. */
+const withStatistics = <T>(work: (store: Store) => Promise<T>) =>
+  withStore(settings, async (store) => {
+    await recordStatisticsZone(store.db, config.timeZone);
+    return work(store);
+  });
+const withReleases = <T>(work: (releases: ReleaseStore, store: Store) => Promise<T>) => withStatistics((store) => work(new ReleaseStore(statisticsDb(store)), store));
 
 function parseGrouping(text: string): PlanGrouping {
   const match = /^(customers|serviceUsage):([A-Z_,]+)(?:@(\d{4}-\d{2})\.\.(\d{4}-\d{2}))?(?:\/(\d{1,5}))?$/.exec(text.trim());
@@ -105,7 +112,7 @@ program
   .option("--statement-timeout-ms <ms>", "statement timeout for each measuring statement", "600000")
   .option("--json", "machine-readable output")
   .action(async (plan: string, options: { workMem: string; statementTimeoutMs: string; json?: boolean }) => {
-    const release = await withStore(settings, (store) => {
+    const release = await withStatistics((store) => {
       const db = statisticsDb(store);
       const publisher = new ReleasePublisher({
         db,

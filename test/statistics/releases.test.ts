@@ -190,6 +190,24 @@ describe("bounding a customer's usage cells", () => {
   });
 });
 
+describe("a usage release without months", () => {
+  it("answers the months it was measured over, summed in its cells", async () => {
+    await releases("plans", "define", "half-year", "--epsilon", "2", "--grouping", "serviceUsage:SERVICE,REGION@2026-01..2026-06");
+    const { stdout } = await releases("publish", "half-year", "--json");
+    const answer = await ask(t, analyst, usage('groupBy: [SERVICE], filter: { usageMonth: { from: "2026-01", to: "2026-06" } }'));
+    expect(answer.release.reference).toBe(JSON.parse(stdout).id);
+    // 1,150 uses by the 650 active customers, all in these months: the sum over services is
+    // within 5 of its standard errors (the services' errors are independent trees)
+    const uses = answer.buckets.reduce((s: number, b: any) => s + b.usageCount, 0);
+    const se = Math.sqrt(answer.buckets.reduce((s: number, b: any) => s + b.standardErrors.usageCount ** 2, 0));
+    expect(Math.abs(uses - 1150)).toBeLessThan(5 * se);
+    expect(se).toBeLessThan(1150); // the check means something
+    // another range is not what was measured: interactive
+    const other = await ask(t, analyst, usage('groupBy: [SERVICE], filter: { usageMonth: { from: "2026-02", to: "2026-06" } }'));
+    expect(other.release).toBeNull();
+  });
+});
+
 describe("for the privacy officer", () => {
   it("lists plans and releases through the compliance role only", async () => {
     const plans = await t.gql(`query P @purpose(name: DATA_SUBJECT_REQUEST) { statisticsReleasePlans { name version epsilon releases groupings { field dimensions usageMonths } } }`, { key: officer });

@@ -14,8 +14,8 @@ import { statisticsOffice, statisticsStore } from "./services";
 /**
  * Statistics (agreement 1.6 and 3.2): thresholded, differentially private aggregates only,
  * under one privacy budget for the whole company shared out among organisations
- * (budget/company-budget.ts), released tables that answer covered questions for free
- * (releases/), and the privacy officer's compliance-only view of both.
+ * (budget/company-budget.ts), with the privacy officer's compliance-only view of it; and
+ * released tables (releases/): published once with ε from that budget, then summed for free.
  */
 export const statisticsFeature: GatewayFeature = {
   name: "statistics",

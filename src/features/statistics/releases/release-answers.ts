@@ -47,7 +47,7 @@ export class ReleaseAnswers {
     const found = pick(await this.store.releasesOf(period), query, this.config.services);
     if (!found) return null;
     const { release, grouping, method } = found;
-    const rows = await this.db.query(...cellSumSql(release.id, grouping, query));
+    const rows = await this.db.query(...cellSumSql(release.id, grouping, method, query));
     const byKey = new Map(rows.map((row: any) => [query.groupBy.map((d) => row[COLUMN[d]]).join("|"), row]));
     const buckets: ReleasedBucket[] = bucketKeys(query).map((key) => {
       const row: any = byKey.get(query.groupBy.map((d) => key[d]).join("|"));
@@ -86,7 +86,7 @@ export function pick(releases: readonly ReleaseSummary[], query: StatisticsQuery
   return null;
 }
 
-function cellSumSql(releaseId: string, grouping: number, query: StatisticsQuery): [string, unknown[]] {
+function cellSumSql(releaseId: string, grouping: number, method: GroupingMethod, query: StatisticsQuery): [string, unknown[]] {
   const params: unknown[] = [releaseId, grouping];
   const add = (value: unknown) => `$${params.push(value)}`;
   const where = ["release_id = $1", "grouping = $2"];
@@ -96,7 +96,8 @@ function cellSumSql(releaseId: string, grouping: number, query: StatisticsQuery)
   // prefectures of whole regions select the same cells by region when only regions were released
   if (filter.prefectures) where.push(`coalesce(prefecture, region) = ANY(${add([...filter.prefectures, ...regionsOf(filter.prefectures)])}::text[])`);
   if (filter.services) where.push(`service = ANY(${add(filter.services)}::text[])`);
-  if (filter.usageMonth) where.push(`usage_month BETWEEN ${add(filter.usageMonth.from)} AND ${add(filter.usageMonth.to)}`);
+  // without released months the cells already cover exactly the asked months (cover.ts)
+  if (filter.usageMonth && method.grouping.dimensions.includes(D.USAGE_MONTH)) where.push(`usage_month BETWEEN ${add(filter.usageMonth.from)} AND ${add(filter.usageMonth.to)}`);
   const columns = query.groupBy.map((d) => COLUMN[d]);
   const sql = [
     `SELECT ${[...columns, "sum(customers)::bigint AS customers", "sum(usage_count)::bigint AS usage_count", "sum(amount_sum)::bigint AS amount_sum"].join(", ")}`,

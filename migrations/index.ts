@@ -7,6 +7,7 @@ import { AuditTrail1764210000000 } from "./1764210000000-audit-trail";
 import { PolicyVersions1764300000000 } from "./1764300000000-policy-versions";
 import { DataSubjectRequests1764400000000 } from "./1764400000000-data-subject-requests";
 import { KernelReads1764500000000 } from "./1764500000000-kernel-reads";
+import { CompactAuditChain1764610000000 } from "./1764610000000-compact-audit-chain";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   PolicyVersions1764300000000,
   DataSubjectRequests1764400000000,
   KernelReads1764500000000,
+  CompactAuditChain1764610000000,
 ];

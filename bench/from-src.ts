@@ -20,3 +20,4 @@ export { currentMonth, monthIndex, monthOf } from "../src/features/statistics/mo
 export { normaliseRequest, type StatisticsRequest } from "../src/features/statistics/query";
 export { buildAggregateSql } from "../src/features/statistics/sql";
 export { aggregatePlan } from "../src/features/statistics/statistics-store";
+export { verifyChain } from "../src/features/audit/verify-chain";

@@ -103,7 +103,8 @@ describe("the hash chain", () => {
     await tamper(`
       UPDATE audit_chain c SET customer_ids = '{}',
         hash = sha256(c.prev_hash || (SELECT s.digest FROM audit_shape s WHERE s.id = c.shape_id)
-          || convert_to(ROW(c.seq, (extract(epoch FROM c.occurred_at) * 1000000)::bigint, c.request_id, '{}'::uuid[])::text, 'UTF8'))
+          || int8send(c.seq) || timestamptz_send(c.occurred_at) || int4send(length(convert_to(c.request_id, 'UTF8')))
+          || convert_to(c.request_id, 'UTF8') || array_send('{}'::uuid[]))
       WHERE seq = 2`);
     const report = await verifyChain(t.db);
     expect(report.broken).toEqual({ seq: "3", reason: expect.stringMatching(/prev_hash/) });

@@ -15,7 +15,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * - `pgw_audit_append(events, ledger, retention_days)`: appends a batch in ONE statement. It
  *   takes a transaction-scoped advisory lock, so the batches of every gateway process
  *   serialise on the chain head inside PostgreSQL (no sequence conflict, no retry), and
- *   computes each link there; the ledger rows of the batch go in the same statement.
+ *   computes the links there, set-based (a running aggregate, `pgw_audit_chain`); the ledger
+ *   rows of the batch go in the same statement.
  * - `audit_checkpoint`: heads recorded by `audit checkpoint` (signed when a key is set), from
  *   which `audit verify --from-checkpoint` starts.
  * - `audit_event` becomes a view with the former columns (hashes as hex text), so the
@@ -55,14 +56,14 @@ export class CompactAuditChain1764610000000 implements MigrationInterface {
       CREATE TABLE audit_chain (
         seq bigint PRIMARY KEY CHECK (seq > 0),
         occurred_at timestamptz NOT NULL,
-        shape_id integer NOT NULL REFERENCES audit_shape(id),
+        shape_id integer NOT NULL, -- no foreign key (a lookup per appended event): verification names an event whose shape is missing
         request_id text NOT NULL,
         customer_ids uuid[] NOT NULL,
         prev_hash bytea NOT NULL CHECK (length(prev_hash) = 32),
         hash bytea NOT NULL CHECK (length(hash) = 32)
       )`);
     // the officer's filters: by customer (GIN), by shape (client, purpose, outcome), by time (BRIN: time follows seq)
-    await q.query(`CREATE INDEX audit_chain_customers_idx ON audit_chain USING gin (customer_ids) WITH (fastupdate = off)`);
+    await q.query(`CREATE INDEX audit_chain_customers_idx ON audit_chain USING gin (customer_ids)`);
     await q.query(`CREATE INDEX audit_chain_shape_idx ON audit_chain (shape_id, seq)`);
     await q.query(`CREATE INDEX audit_chain_time_idx ON audit_chain USING brin (occurred_at)`);
 
@@ -82,6 +83,7 @@ export class CompactAuditChain1764610000000 implements MigrationInterface {
         FOR EACH ROW EXECUTE FUNCTION pgw_audit_event_append_only()`);
     }
 
+    for (const statement of CHAIN_AGGREGATE) await q.query(statement);
     await q.query(APPEND_FUNCTION);
     await this.moveEvents(q);
 
@@ -142,10 +144,6 @@ LANGUAGE plpgsql AS $$
 DECLARE
   head_seq bigint;
   head_hash bytea;
-  first_seq bigint;
-  link bytea;
-  rid bytea;
-  r record;
 BEGIN
   -- every appender, in any process, waits here until the previous batch commits: the head cannot move under us
   PERFORM pg_advisory_xact_lock(7410327001);
@@ -154,47 +152,53 @@ BEGIN
     head_seq := 0;
     head_hash := decode(repeat('00', 32), 'hex');
   END IF;
-  first_seq := head_seq + 1;
 
-  FOR r IN
-    WITH x AS (
-      SELECT e.*, sha256(convert_to(ROW(e.client_id, e.client_name, e.recipient_id, e.purpose, e.agreement, e.disclosure_ground,
-               e.disclosure_reference, e.operation_name, e.operation_type, encode(decode(e.document_hash, 'hex'), 'hex'), e.fields,
-               e.outcome, e.error_codes, e.http_status)::text, 'UTF8')) AS digest
-      FROM jsonb_to_recordset(events) AS e(client_id uuid, recipient_id uuid, http_status integer, client_name text,
-        purpose text, agreement text, disclosure_ground text, disclosure_reference text, operation_name text, operation_type text,
-        document_hash text, fields text[], outcome text, error_codes text[], occurred_at timestamptz, request_id text,
-        customer_ids uuid[], ord bigint)
-    ), added AS (
-      INSERT INTO audit_shape (digest, client_id, recipient_id, http_status, client_name, purpose, agreement, disclosure_ground,
-        disclosure_reference, operation_name, operation_type, document_hash, fields, outcome, error_codes)
-      SELECT DISTINCT ON (x.digest) x.digest, x.client_id, x.recipient_id, x.http_status, x.client_name, x.purpose, x.agreement,
-        x.disclosure_ground, x.disclosure_reference, x.operation_name, x.operation_type, decode(x.document_hash, 'hex'), x.fields,
-        x.outcome, x.error_codes
-      FROM x
-      ON CONFLICT (digest) DO NOTHING
-      RETURNING id, digest
-    )
-    SELECT x.ord, x.occurred_at, x.request_id, x.customer_ids, x.digest, coalesce(added.id, s.id) AS shape_id
+  -- set-based: the links are a running aggregate over the batch in order (no statement per event)
+  RETURN QUERY
+  WITH x AS (
+    SELECT e.*, row_number() OVER (ORDER BY e.ord) AS n,
+      sha256(convert_to(ROW(e.client_id, e.client_name, e.recipient_id, e.purpose, e.agreement, e.disclosure_ground,
+        e.disclosure_reference, e.operation_name, e.operation_type, encode(decode(e.document_hash, 'hex'), 'hex'), e.fields,
+        e.outcome, e.error_codes, e.http_status)::text, 'UTF8')) AS digest
+    FROM jsonb_to_recordset(events) AS e(client_id uuid, recipient_id uuid, http_status integer, client_name text,
+      purpose text, agreement text, disclosure_ground text, disclosure_reference text, operation_name text, operation_type text,
+      document_hash text, fields text[], outcome text, error_codes text[], occurred_at timestamptz, request_id text,
+      customer_ids uuid[], ord bigint)
+  ), added AS (
+    INSERT INTO audit_shape (digest, client_id, recipient_id, http_status, client_name, purpose, agreement, disclosure_ground,
+      disclosure_reference, operation_name, operation_type, document_hash, fields, outcome, error_codes)
+    SELECT DISTINCT ON (x.digest) x.digest, x.client_id, x.recipient_id, x.http_status, x.client_name, x.purpose, x.agreement,
+      x.disclosure_ground, x.disclosure_reference, x.operation_name, x.operation_type, decode(x.document_hash, 'hex'), x.fields,
+      x.outcome, x.error_codes
+    FROM x
+    ON CONFLICT (digest) DO NOTHING
+    RETURNING id, digest
+  ), linked AS (
+    SELECT x.n, head_seq + x.n AS seq, x.occurred_at, coalesce(added.id, s.id) AS shape_id, x.request_id, x.customer_ids,
+      pgw_audit_chain(head_hash, x.digest || int8send(head_seq + x.n) || timestamptz_send(x.occurred_at)
+        || int4send(length(convert_to(x.request_id, 'UTF8'))) || convert_to(x.request_id, 'UTF8') || array_send(x.customer_ids))
+        OVER (ORDER BY x.n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS link
     FROM x LEFT JOIN added ON added.digest = x.digest LEFT JOIN audit_shape s ON s.digest = x.digest
-    ORDER BY x.ord
-  LOOP
-    head_seq := head_seq + 1;
-    rid := convert_to(r.request_id, 'UTF8');
-    link := sha256(head_hash || r.digest || int8send(head_seq) || timestamptz_send(r.occurred_at) || int4send(length(rid)) || rid
-      || array_send(r.customer_ids));
+  ), inserted AS (
     INSERT INTO audit_chain (seq, occurred_at, shape_id, request_id, customer_ids, prev_hash, hash)
-    VALUES (head_seq, r.occurred_at, r.shape_id, r.request_id, r.customer_ids, head_hash, link);
-    o_ord := r.ord; o_seq := head_seq; o_prev_hash := encode(head_hash, 'hex'); o_hash := encode(link, 'hex');
-    RETURN NEXT;
-    head_hash := link;
-  END LOOP;
+    SELECT l.seq, l.occurred_at, l.shape_id, l.request_id, l.customer_ids, coalesce(lag(l.link) OVER (ORDER BY l.n), head_hash), l.link
+    FROM linked l
+    RETURNING seq, prev_hash, hash
+  )
+  SELECT (i.seq - head_seq)::integer, i.seq, encode(i.prev_hash, 'hex'), encode(i.hash, 'hex') FROM inserted i ORDER BY i.seq;
 
   INSERT INTO disclosure_record (event_seq, recipient_id, recipient_kind, customer_id, data_items, ground, purpose, reference, disclosed_at, retain_until)
   SELECT c.seq, s.recipient_id, l.recipient_kind, u.id, l.data_items, s.disclosure_ground, s.purpose, s.disclosure_reference,
          c.occurred_at, c.occurred_at + make_interval(days => retention_days)
   FROM jsonb_to_recordset(ledger) AS l(ord integer, recipient_kind text, data_items text[])
-  JOIN audit_chain c ON c.seq = first_seq + l.ord - 1
+  JOIN audit_chain c ON c.seq = head_seq + l.ord
   JOIN audit_shape s ON s.id = c.shape_id
   CROSS JOIN LATERAL unnest(c.customer_ids) AS u(id);
 END $$`;
+
+/** `link = sha256(previous link || item)`, the first from the chain's head: a running aggregate gives each event its link. */
+const CHAIN_AGGREGATE = [
+  `CREATE FUNCTION pgw_audit_link(state bytea, head bytea, item bytea) RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE
+   AS $$ SELECT sha256(coalesce(state, head) || item) $$`,
+  `CREATE AGGREGATE pgw_audit_chain(bytea, bytea) (SFUNC = pgw_audit_link, STYPE = bytea)`,
+];

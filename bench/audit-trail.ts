@@ -66,7 +66,7 @@ const APPEND_SYNTHETIC = `
       'document_hash', encode(sha256(convert_to('Entity' || (($2 + g) % 4), 'UTF8')), 'hex'),
       'fields', ARRAY['Customer.email', 'Customer.fullName', 'Customer.id', 'Customer.prefecture', 'Customer.serviceUsage',
                       'Query.customer', 'ServiceUsage.amount', 'ServiceUsage.occurredAt', 'ServiceUsage.service'],
-      'customer_ids', ARRAY[md5((($2 + g) * 7919 % 100000)::text)::uuid],
+      'customer_ids', ARRAY[md5((($2::bigint + g) * 7919 % 100000)::text)::uuid],
       'outcome', 'ACCEPTED', 'error_codes', ARRAY[]::text[], 'http_status', 200) ORDER BY g)
     FROM generate_series(1, $1::int) g), '[]'::jsonb, 1095)`;
 

@@ -16,7 +16,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  *   takes a transaction-scoped advisory lock, so the batches of every gateway process
  *   serialise on the chain head inside PostgreSQL (no sequence conflict, no retry), and
  *   computes the links there, set-based (a running aggregate, `pgw_audit_chain`); the ledger
- *   rows of the batch go in the same statement.
+ *   rows of the batch go in the same statement. It commits without waiting for the disk (the
+ *   lock is never held through an fsync); the writer waits for durability before it answers.
  * - `audit_checkpoint`: heads recorded by `audit checkpoint` (signed when a key is set), from
  *   which `audit verify --from-checkpoint` starts.
  * - `audit_event` becomes a view with the former columns (hashes as hex text), so the
@@ -114,6 +115,7 @@ export class CompactAuditChain1764610000000 implements MigrationInterface {
         [from],
       );
     }
+    await q.query(`SET LOCAL synchronous_commit = on`); // the append function turned it off: the migration commits durably
     const [{ same }] = await q.query(`SELECT count(*) = $1 AND coalesce(max(seq), 0) = (SELECT coalesce(max(seq), 0) FROM audit_event_former) AS same FROM audit_chain`, [n]);
     if (!same) throw new Error("audit events were not all moved in sequence: the former trail has gaps; verify it before upgrading");
     if (n > 0) {
@@ -147,6 +149,10 @@ DECLARE
 BEGIN
   -- every appender, in any process, waits here until the previous batch commits: the head cannot move under us
   PERFORM pg_advisory_xact_lock(7410327001);
+  -- commit without waiting for the WAL flush, so the lock is not held through an fsync; the
+  -- writer waits for durability afterwards (a synchronous commit of its own) before it
+  -- releases any response. WAL is replayed as a prefix: a crash loses the newest batches whole.
+  PERFORM set_config('synchronous_commit', 'off', true);
   SELECT c.seq, c.hash INTO head_seq, head_hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1;
   IF head_seq IS NULL THEN
     head_seq := 0;

@@ -20,6 +20,9 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/** Batches waiting for the disk at once (each holds a pool connection while it waits). */
+const MAX_FLUSHING = 3;
+
 /** One statement per batch: the chain is linked inside PostgreSQL (migration 1764610000000). */
 const APPEND = `SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_hash AS hash FROM pgw_audit_append($1::jsonb, $2::jsonb, $3::int) ORDER BY o_ord`;
 
@@ -27,7 +30,8 @@ const APPEND = `SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_ha
  * Appends audit events to the hash chain with group commit: events that arrive while a
  * commit is in flight queue in memory and go together in the next one (one transaction,
  * one statement for the events and their ledger rows). Each caller's promise resolves only
- * after COMMIT, so a response never leaves before its event is durable; if the commit
+ * once its batch is committed and flushed to disk (see durable), so a response never leaves
+ * before its event is durable; if the commit
  * fails every waiter of that batch is rejected (the plugin then withholds the response).
  * One flush at a time per process; the batches of several processes queue on the chain head
  * inside PostgreSQL (see commit).
@@ -35,6 +39,8 @@ const APPEND = `SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_ha
 export class AuditWriter {
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
+  /** batches committed and waiting for their WAL flush */
+  private readonly flushing = new Set<Promise<void>>();
   private closed = false;
   /** commits made and events written (for tests and the benchmark) */
   readonly stats = { commits: 0, events: 0 };
@@ -56,6 +62,7 @@ export class AuditWriter {
   async close(): Promise<void> {
     this.closed = true;
     await this.draining;
+    await Promise.all(this.flushing);
   }
 
   private async drain(): Promise<void> {
@@ -64,16 +71,42 @@ export class AuditWriter {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.options.maxBatch);
+        let written: AuditEvent[];
         try {
-          const written = await this.commit(batch.map((p) => p.entry));
-          batch.forEach((p, i) => p.resolve(written[i]));
+          written = await this.commit(batch.map((p) => p.entry));
         } catch (error) {
           for (const p of batch) p.reject(error);
+          continue;
         }
+        // the next batch is appended while this one waits for the disk
+        const flushed = this.durable().then(
+          () => batch.forEach((p, i) => p.resolve(written[i])),
+          (error) => batch.forEach((p) => p.reject(error)),
+        );
+        this.flushing.add(flushed);
+        void flushed.finally(() => this.flushing.delete(flushed));
+        if (this.flushing.size >= MAX_FLUSHING) await Promise.race(this.flushing);
       }
+      // not waiting for the last flushes here: an event queued meanwhile would find the drain
+      // still running and wait for nobody (close() waits for them)
     } finally {
       this.draining = null;
     }
+  }
+
+  /**
+   * Resolves once everything committed so far is on disk. The append commits without
+   * waiting for its WAL flush (synchronous_commit off inside the append function), so the
+   * chain head's lock is held for the insert only, never for an fsync: other batches, of this
+   * process and of others, go on while it is flushed. A transaction that takes an xid then
+   * commits synchronously, which flushes the WAL up to its own commit record — past the
+   * batch's — and PostgreSQL flushes concurrent such commits together. No response is released
+   * before this resolves, so none leaves before its event is durable; if PostgreSQL crashes
+   * first, the WAL is replayed as a prefix: the chain loses its newest events whole, in order,
+   * and only events whose responses were never sent.
+   */
+  private async durable(): Promise<void> {
+    await this.db.query(`SELECT txid_current()`);
   }
 
   /**

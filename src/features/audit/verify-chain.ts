@@ -59,7 +59,10 @@ const EVENT_BYTES = `int8send(c.seq) || timestamptz_send(c.occurred_at) || int4s
  */
 const PAGE = `SELECT string_agg(int8send(x.seq) || int4send(x.shape_id) || x.hash || int4send(length(x.b)) || x.prev_hash || x.digest || x.b, ''::bytea) AS page
   FROM (SELECT c.seq, c.shape_id, c.prev_hash, c.hash, s.digest, ${EVENT_BYTES} AS b
-        FROM audit_chain c LEFT JOIN audit_shape s ON s.id = c.shape_id WHERE c.seq >= $1 ORDER BY c.seq LIMIT $2) x`;
+        FROM audit_chain c LEFT JOIN audit_shape s ON s.id = c.shape_id WHERE c.seq >= $1 AND c.seq < $2 ORDER BY c.seq) x`;
+
+/** Pages read ahead while one is hashed. */
+const AHEAD = 3;
 
 /** Offsets in a page entry (see PAGE). */
 const SEQ = 0;
@@ -72,7 +75,7 @@ const FIXED = 112;
 
 /**
  * Walks the chain (from the genesis, or from an anchor) in keyset pages, never the table in
- * memory, fetching the next page while hashing this one, and names the first broken link: a
+ * memory, reading pages ahead while hashing this one, and names the first broken link: a
  * missing sequence number (a deleted event), a prev_hash that is not the previous event's
  * hash (deleted or inserted events), a hash that does not match the event's content or its
  * shape's (an altered event), a chain that no longer reaches a checkpoint's head (a cut-off
@@ -88,13 +91,13 @@ export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): P
 
   const shapes = await shapeDigests(db);
   let expectedSeq = 1n;
-  let prevHash: Buffer = GENESIS;
+  let startHash: Buffer = GENESIS;
   if (from) {
     const [anchor] = await db.query(`SELECT encode(hash, 'hex') AS hash FROM audit_chain WHERE seq = $1`, [from.seq]);
     if (!anchor) return fail(0, null, { seq: from.seq, reason: `event ${from.seq}, the checkpoint's head, is missing: the chain was cut` });
     if (anchor.hash !== from.hash) return fail(0, null, { seq: from.seq, reason: `event ${from.seq} no longer has the checkpoint's hash (altered)` });
     expectedSeq = BigInt(from.seq) + 1n;
-    prevHash = Buffer.from(from.hash, "hex");
+    startHash = Buffer.from(from.hash, "hex");
   }
   const checkpoint = options.checkpoint ?? null;
   let checkpointReached = checkpoint !== null && from !== null && BigInt(checkpoint.seq) <= BigInt(from.seq);
@@ -105,35 +108,43 @@ export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): P
   let checked = 0;
   let expected = Number(expectedSeq);
   let last: number | null = null;
-  // the last verified event (prevHash is only ever a verified hash)
-  const headNow = (): ChainAnchor | null => (last !== null ? { seq: String(last), hash: prevHash.toString("hex") } : from);
+  // the previous event's hash, as a place in a page (no copy per event)
+  let prevBuf: Buffer = startHash;
+  let prevAt = 0;
+  // the last verified event (prevBuf only ever points at a verified hash)
+  const headNow = (): ChainAnchor | null => (last !== null ? { seq: String(last), hash: prevBuf.toString("hex", prevAt, prevAt + 32) } : from);
   const checkpointSeq = checkpoint ? Number(checkpoint.seq) : -1;
+  // pages are ranges of sequence numbers up to the head seen now, read AHEAD pages in advance:
+  // PostgreSQL builds the next pages (on other cores) while this one is hashed here
+  const [{ top }] = await db.query(`SELECT coalesce(max(seq), 0)::text AS top FROM audit_chain`);
+  const end = Number(top) + 1;
   const read = (start: number): Promise<Buffer | null> => {
-    const next: Promise<Buffer | null> = db.query(PAGE, [String(start), batchSize]).then((rows: Array<{ page: Buffer | null }>) => rows[0]?.page ?? null);
+    const next: Promise<Buffer | null> = db
+      .query(PAGE, [String(start), String(Math.min(start + batchSize, end))])
+      .then((rows: Array<{ page: Buffer | null }>) => rows[0]?.page ?? null);
     next.catch(() => undefined); // a page read ahead and then not needed must not fail the process
     return next;
   };
   const seqAt = (buf: Buffer, o: number) => buf.readUInt32BE(o + SEQ) * 2 ** 32 + buf.readUInt32BE(o + SEQ + 4);
-  let page = read(expected);
-  for (;;) {
-    const buf = await page;
-    if (!buf) break;
-    let events = 0;
-    let lastAt = 0;
-    for (let at = 0; at < buf.length; at += FIXED + buf.readInt32BE(at + LENGTH)) {
-      lastAt = at;
-      events += 1;
+  const pages: Array<Promise<Buffer | null>> = [];
+  let nextStart = expected;
+  const fill = () => {
+    while (pages.length < AHEAD && nextStart < end) {
+      pages.push(read(nextStart));
+      nextStart += batchSize;
     }
-    // the next page is read by PostgreSQL while this one is hashed here
-    const full = events === batchSize;
-    if (full) page = read(seqAt(buf, lastAt) + 1);
-    for (let o = 0, i = 0; i < events; i++) {
+  };
+  fill();
+  while (pages.length > 0) {
+    const buf = await pages.shift()!;
+    fill();
+    if (!buf) continue; // a range with no events: the next event found reports them missing
+    for (let o = 0; o < buf.length; ) {
       const seq = seqAt(buf, o);
       const shapeId = buf.readInt32BE(o + SHAPE);
-      const end = o + FIXED + buf.readInt32BE(o + LENGTH);
-      const stored = buf.subarray(o + HASH, o + HASH + 32);
+      const next = o + FIXED + buf.readInt32BE(o + LENGTH);
       if (seq !== expected) return fail(checked, headNow(), { seq: String(expected), reason: `event ${expected} is missing (next is ${seq})` });
-      if (buf.compare(prevHash, 0, 32, o + COVERED, o + COVERED + 32) !== 0) {
+      if (buf.compare(prevBuf, prevAt, prevAt + 32, o + COVERED, o + COVERED + 32) !== 0) {
         return fail(checked, headNow(), { seq: String(seq), reason: `prev_hash does not match the hash of event ${seq - 1}` });
       }
       const shape = shapes.get(shapeId);
@@ -141,20 +152,21 @@ export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): P
         return fail(checked, headNow(), { seq: String(seq), reason: `its shape ${shapeId} is missing (altered)` });
       }
       if (!shape.intact) return fail(checked, headNow(), { seq: String(seq), reason: `its shape ${shapeId} does not match its digest (altered)` });
-      if (!sha256(buf.subarray(o + COVERED, end)).equals(stored)) {
+      if (sha256(buf.subarray(o + COVERED, next)).compare(buf, o + HASH, o + HASH + 32) !== 0) {
         return fail(checked, headNow(), { seq: String(seq), reason: "hash does not match the event's content (altered)" });
       }
       if (seq === checkpointSeq) {
-        if (stored.toString("hex") !== checkpoint!.hash) return fail(checked, headNow(), { seq: String(seq), reason: `event ${seq} differs from the checkpoint's head (the chain was rewritten)` });
+        const stored = buf.toString("hex", o + HASH, o + HASH + 32);
+        if (stored !== checkpoint!.hash) return fail(checked, headNow(), { seq: String(seq), reason: `event ${seq} differs from the checkpoint's head (the chain was rewritten)` });
         checkpointReached = true;
       }
       checked += 1;
-      prevHash = stored;
+      prevBuf = buf;
+      prevAt = o + HASH;
       expected = seq + 1;
       last = seq;
-      o = end;
+      o = next;
     }
-    if (!full) break;
   }
   const head = headNow();
   if (checkpoint && !checkpointReached) {

@@ -98,15 +98,17 @@ export class AuditWriter {
    * Resolves once everything committed so far is on disk. The append commits without
    * waiting for its WAL flush (synchronous_commit off inside the append function), so the
    * chain head's lock is held for the insert only, never for an fsync: other batches, of this
-   * process and of others, go on while it is flushed. A transaction that takes an xid then
-   * commits synchronously, which flushes the WAL up to its own commit record — past the
-   * batch's — and PostgreSQL flushes concurrent such commits together. No response is released
-   * before this resolves, so none leaves before its event is durable; if PostgreSQL crashes
-   * first, the WAL is replayed as a prefix: the chain loses its newest events whole, in order,
-   * and only events whose responses were never sent.
+   * process and of others, go on while it is flushed. Then a transaction that writes WAL (an
+   * empty transactional logical message: no table, no privilege needed) commits
+   * synchronously, which flushes the WAL up to its own commit record — past the batch's — and
+   * PostgreSQL flushes concurrent such commits together. (`txid_current()` would not do: a
+   * transaction that wrote no WAL commits without flushing.) No response is released before
+   * this resolves, so none leaves before its event is durable; if PostgreSQL crashes first, the
+   * WAL is replayed as a prefix: the chain loses its newest events whole, in order, and only
+   * events whose responses were never sent.
    */
   private async durable(): Promise<void> {
-    await this.db.query(`SELECT txid_current()`);
+    await this.db.query(`SELECT pg_logical_emit_message(true, 'pgw-audit-flush', '')`);
   }
 
   /**

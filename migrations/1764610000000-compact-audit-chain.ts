@@ -85,6 +85,7 @@ export class CompactAuditChain1764610000000 implements MigrationInterface {
     }
 
     for (const statement of CHAIN_AGGREGATE) await q.query(statement);
+    await q.query(ITEM_TYPE);
     await q.query(APPEND_FUNCTION);
     await this.moveEvents(q);
 
@@ -146,21 +147,14 @@ LANGUAGE plpgsql AS $$
 DECLARE
   head_seq bigint;
   head_hash bytea;
+  items pgw_audit_item[];
 BEGIN
-  -- every appender, in any process, waits here until the previous batch commits: the head cannot move under us
-  PERFORM pg_advisory_xact_lock(7410327001);
-  -- commit without waiting for the WAL flush, so the lock is not held through an fsync; the
-  -- writer waits for durability afterwards (a synchronous commit of its own) before it
+  -- commit without waiting for the WAL flush, so the lock below is not held through an fsync;
+  -- the writer waits for durability afterwards (a synchronous commit of its own) before it
   -- releases any response. WAL is replayed as a prefix: a crash loses the newest batches whole.
   PERFORM set_config('synchronous_commit', 'off', true);
-  SELECT c.seq, c.hash INTO head_seq, head_hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1;
-  IF head_seq IS NULL THEN
-    head_seq := 0;
-    head_hash := decode(repeat('00', 32), 'hex');
-  END IF;
 
-  -- set-based: the links are a running aggregate over the batch in order (no statement per event)
-  RETURN QUERY
+  -- before the lock: parse the batch, name its shapes, store the new ones
   WITH x AS (
     SELECT e.*, row_number() OVER (ORDER BY e.ord) AS n,
       sha256(convert_to(ROW(e.client_id, e.client_name, e.recipient_id, e.purpose, e.agreement, e.disclosure_ground,
@@ -179,12 +173,37 @@ BEGIN
     FROM x
     ON CONFLICT (digest) DO NOTHING
     RETURNING id, digest
-  ), linked AS (
-    SELECT x.n, head_seq + x.n AS seq, x.occurred_at, coalesce(added.id, s.id) AS shape_id, x.request_id, x.customer_ids,
-      pgw_audit_chain(head_hash, x.digest || int8send(head_seq + x.n) || timestamptz_send(x.occurred_at)
-        || int4send(length(convert_to(x.request_id, 'UTF8'))) || convert_to(x.request_id, 'UTF8') || array_send(x.customer_ids))
-        OVER (ORDER BY x.n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS link
-    FROM x LEFT JOIN added ON added.digest = x.digest LEFT JOIN audit_shape s ON s.digest = x.digest
+  )
+  SELECT array_agg(ROW(x.n, x.occurred_at, coalesce(added.id, s.id), x.digest, x.request_id, x.customer_ids)::pgw_audit_item ORDER BY x.n)
+  INTO items
+  FROM x LEFT JOIN added ON added.digest = x.digest LEFT JOIN audit_shape s ON s.digest = x.digest;
+  IF items IS NULL THEN
+    RETURN;
+  END IF;
+  -- a shape another appender stored at the same moment committed after this statement began: look again
+  IF EXISTS (SELECT 1 FROM unnest(items) i WHERE i.shape_id IS NULL) THEN
+    SELECT array_agg(ROW(i.n, i.occurred_at, coalesce(i.shape_id, s.id), i.digest, i.request_id, i.customer_ids)::pgw_audit_item ORDER BY i.n)
+    INTO items
+    FROM unnest(items) i LEFT JOIN audit_shape s ON s.digest = i.digest;
+  END IF;
+
+  -- every appender, in any process, waits here until the previous batch commits: the head cannot
+  -- move under us. Only the linking and the insert are done holding it.
+  PERFORM pg_advisory_xact_lock(7410327001);
+  SELECT c.seq, c.hash INTO head_seq, head_hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1;
+  IF head_seq IS NULL THEN
+    head_seq := 0;
+    head_hash := decode(repeat('00', 32), 'hex');
+  END IF;
+
+  -- set-based: the links are a running aggregate over the batch in order (no statement per event)
+  RETURN QUERY
+  WITH linked AS (
+    SELECT i.n, head_seq + i.n AS seq, i.occurred_at, i.shape_id, i.request_id, i.customer_ids,
+      pgw_audit_chain(head_hash, i.digest || int8send(head_seq + i.n) || timestamptz_send(i.occurred_at)
+        || int4send(length(convert_to(i.request_id, 'UTF8'))) || convert_to(i.request_id, 'UTF8') || array_send(i.customer_ids))
+        OVER (ORDER BY i.n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS link
+    FROM unnest(items) i
   ), inserted AS (
     INSERT INTO audit_chain (seq, occurred_at, shape_id, request_id, customer_ids, prev_hash, hash)
     SELECT l.seq, l.occurred_at, l.shape_id, l.request_id, l.customer_ids, coalesce(lag(l.link) OVER (ORDER BY l.n), head_hash), l.link
@@ -201,6 +220,9 @@ BEGIN
   JOIN audit_shape s ON s.id = c.shape_id
   CROSS JOIN LATERAL unnest(c.customer_ids) AS u(id);
 END $$`;
+
+/** A parsed event of a batch, between the statement that names its shape and the one that links it. */
+const ITEM_TYPE = `CREATE TYPE pgw_audit_item AS (n bigint, occurred_at timestamptz, shape_id integer, digest bytea, request_id text, customer_ids uuid[])`;
 
 /** `link = sha256(previous link || item)`, the first from the chain's head: a running aggregate gives each event its link. */
 const CHAIN_AGGREGATE = [

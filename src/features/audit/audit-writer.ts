@@ -31,10 +31,10 @@ const APPEND = `SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_ha
  * commit is in flight queue in memory and go together in the next one (one transaction,
  * one statement for the events and their ledger rows). Each caller's promise resolves only
  * once its batch is committed and flushed to disk (see durable), so a response never leaves
- * before its event is durable; if the commit
- * fails every waiter of that batch is rejected (the plugin then withholds the response).
- * One flush at a time per process; the batches of several processes queue on the chain head
- * inside PostgreSQL (see commit).
+ * before its event is durable; if the commit or the flush fails every waiter of that batch is
+ * rejected (the plugin then withholds the response). One append at a time per process (the
+ * next one starts while the last waits for the disk); the batches of several processes queue
+ * on the chain head inside PostgreSQL (see commit).
  */
 export class AuditWriter {
   private queue: Pending[] = [];

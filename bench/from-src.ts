@@ -31,3 +31,4 @@ export { ReleaseStore } from "../src/features/statistics/releases/release-store"
 export { recordStatisticsZone } from "../src/features/statistics/budget/period-clock";
 export { methodOf } from "../src/features/statistics/releases/plan";
 export { publishSql } from "../src/features/statistics/releases/publish-sql";
+export { verifyChain } from "../src/features/audit/verify-chain";

@@ -9,6 +9,7 @@ import { DataSubjectRequests1764400000000 } from "./1764400000000-data-subject-r
 import { KernelReads1764500000000 } from "./1764500000000-kernel-reads";
 import { StatisticsCompanyBudget1764610000000 } from "./1764610000000-statistics-company-budget";
 import { StatisticsReleasedTables1764620000000 } from "./1764620000000-statistics-released-tables";
+import { CompactAuditChain1764630000000 } from "./1764630000000-compact-audit-chain";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   KernelReads1764500000000,
   StatisticsCompanyBudget1764610000000,
   StatisticsReleasedTables1764620000000,
+  CompactAuditChain1764630000000,
 ];

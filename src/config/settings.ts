@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { boolean, integer, oneOf, optionalText, parsed, text } from "./env-vars";
 import { statisticsConfigOf, statisticsProblems, statisticsVariables, type StatisticsConfig } from "./statistics";
+import { checkpointKeyFile } from "./audit-key";
 import { operationsConfigOf, operationsProblems, operationsVariables, type OperationsConfig } from "./operations";
 
 export type { StatisticsConfig } from "./statistics";
@@ -27,7 +28,12 @@ export interface Settings {
   readonly auth: { readonly cacheTtlMs: number };
   readonly log: { readonly level: LogLevel };
   readonly demo: { readonly customers: number };
-  readonly audit: { readonly ledgerRetentionDays: number; readonly maxBatch: number };
+  readonly audit: {
+    readonly ledgerRetentionDays: number;
+    readonly maxBatch: number;
+    /** Ed25519 private key (PEM) that signs chain checkpoints; null: checkpoints unsigned */
+    readonly checkpointKeyPem: string | null;
+  };
   readonly requests: {
     readonly deadlineDays: number;
     readonly erasure: { readonly intervalMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
@@ -66,6 +72,7 @@ const variables = z.object({
   SEED_CUSTOMERS: integer(2000, 1, 10_000_000),
   LEDGER_RETENTION_DAYS: integer(1095, 1, 36_500),
   AUDIT_MAX_BATCH: integer(500, 1, 100_000),
+  AUDIT_CHECKPOINT_KEY_FILE: parsed(checkpointKeyFile),
   DSR_DEADLINE_DAYS: integer(14, 1, 365),
   ERASURE_OUTBOX_INTERVAL_MS: integer(10_000, 0, DAY_MS),
   ERASURE_RETRY_BASE_MS: integer(30_000, 0, DAY_MS),
@@ -134,7 +141,7 @@ export function loadSettings(
     auth: { cacheTtlMs: v.AUTH_CACHE_TTL_MS },
     log: { level: v.LOG_LEVEL },
     demo: { customers: v.SEED_CUSTOMERS },
-    audit: { ledgerRetentionDays: v.LEDGER_RETENTION_DAYS, maxBatch: v.AUDIT_MAX_BATCH },
+    audit: { ledgerRetentionDays: v.LEDGER_RETENTION_DAYS, maxBatch: v.AUDIT_MAX_BATCH, checkpointKeyPem: v.AUDIT_CHECKPOINT_KEY_FILE },
     requests: {
       deadlineDays: v.DSR_DEADLINE_DAYS,
       erasure: { intervalMs: v.ERASURE_OUTBOX_INTERVAL_MS, retryBaseMs: v.ERASURE_RETRY_BASE_MS, maxAttempts: v.ERASURE_MAX_ATTEMPTS },

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainHash, GENESIS_HASH } from "../../src/features/audit/audit-event";
-import { AUDIT_COLUMNS, toAuditEvent } from "../../src/features/audit/audit-queries";
+import { GENESIS_HASH } from "../../src/features/audit/audit-event";
 import { verifyChain } from "../../src/features/audit/verify-chain";
 import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCustomer } from "../support/fixtures";
@@ -27,6 +26,11 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
+const reinsert = (row: Record<string, unknown>) => {
+  const columns = Object.keys(row);
+  return tamper(`INSERT INTO audit_chain (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`, columns.map((c) => row[c]));
+};
+
 describe("the hash chain", () => {
   it("links every event to its predecessor, from the genesis hash", async () => {
     const rows = await t.db.query(`SELECT seq::text AS seq, prev_hash, hash FROM audit_event ORDER BY audit_event.seq`);
@@ -41,43 +45,79 @@ describe("the hash chain", () => {
     expect(report.head?.seq).toBe("8");
   });
 
-  it("hashes what is stored: each event's hash recomputes from its row", async () => {
-    const rows = await t.db.query(`SELECT ${AUDIT_COLUMNS} FROM audit_event ORDER BY audit_event.seq`);
-    for (const row of rows) {
-      const event = toAuditEvent(row);
-      expect(chainHash(event.prevHash, event.seq, event)).toBe(event.hash);
+  it("covers every stored column: changing any one column of an event or of its shape breaks the chain there", async () => {
+    const [event] = await t.db.query(`SELECT seq::text AS seq, shape_id FROM audit_chain WHERE seq = 7`);
+    const changes: Array<[string, string, string]> = [
+      ["audit_chain", "occurred_at", "occurred_at + interval '1 microsecond'"],
+      ["audit_chain", "request_id", "request_id || 'x'"],
+      ["audit_chain", "customer_ids", "customer_ids || gen_random_uuid()"],
+      ["audit_shape", "client_id", "gen_random_uuid()"],
+      ["audit_shape", "client_name", "coalesce(client_name, '') || 'x'"],
+      ["audit_shape", "recipient_id", "gen_random_uuid()"],
+      ["audit_shape", "purpose", "coalesce(purpose, '') || 'x'"],
+      ["audit_shape", "agreement", "coalesce(agreement, '') || 'x'"],
+      ["audit_shape", "disclosure_ground", "coalesce(disclosure_ground, '') || 'x'"],
+      ["audit_shape", "disclosure_reference", "coalesce(disclosure_reference, '') || 'x'"],
+      ["audit_shape", "operation_name", "coalesce(operation_name, '') || 'x'"],
+      ["audit_shape", "operation_type", "coalesce(operation_type, '') || 'x'"],
+      ["audit_shape", "document_hash", "sha256('x')"],
+      ["audit_shape", "fields", "fields || 'Customer.email'::text"],
+      ["audit_shape", "outcome", "CASE outcome WHEN 'ACCEPTED' THEN 'REFUSED' ELSE 'ACCEPTED' END"],
+      ["audit_shape", "error_codes", "error_codes || 'X'::text"],
+      ["audit_shape", "http_status", "http_status + 1"],
+    ];
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name IN ('audit_chain', 'audit_shape')`);
+    // every column but the keys, the links and the shape's own digest is changed once
+    expect(changes.length).toBe(n - ["seq", "shape_id", "prev_hash", "hash", "id", "digest"].length);
+    for (const [table, column, value] of changes) {
+      const where = table === "audit_chain" ? `seq = ${event.seq}` : `id = ${event.shape_id}`;
+      const [saved] = await t.db.query(`SELECT ${column} AS v FROM ${table} WHERE ${where}`);
+      await tamper(`UPDATE ${table} SET ${column} = ${value} WHERE ${where}`);
+      try {
+        const report = await verifyChain(t.db, { batchSize: 3 });
+        expect(report.ok, `${table}.${column} changed`).toBe(false);
+        // a shape is shared: the first event of that shape is named (at or before event 7)
+        expect(Number(report.broken!.seq), `${table}.${column} changed`).toBeLessThanOrEqual(7);
+        expect(report.broken!.reason).toMatch(/altered/);
+      } finally {
+        await tamper(`UPDATE ${table} SET ${column} = $1 WHERE ${where}`, [saved.v]);
+      }
     }
+    expect((await verifyChain(t.db)).ok).toBe(true);
   });
 
   it("catches an altered event and names it as the first broken link", async () => {
-    const [{ customer_ids }] = await t.db.query(`SELECT customer_ids FROM audit_event WHERE seq = 4`);
-    await tamper(`UPDATE audit_event SET customer_ids = '{}' WHERE seq = 4`);
+    const [{ customer_ids }] = await t.db.query(`SELECT customer_ids FROM audit_chain WHERE seq = 4`);
+    await tamper(`UPDATE audit_chain SET customer_ids = '{}' WHERE seq = 4`);
     const report = await verifyChain(t.db, { batchSize: 3 });
     expect(report.ok).toBe(false);
     expect(report.broken).toEqual({ seq: "4", reason: expect.stringMatching(/altered/) });
     expect(report.checked).toBe(3);
-    await tamper(`UPDATE audit_event SET customer_ids = $1 WHERE seq = 4`, [customer_ids]);
+    await tamper(`UPDATE audit_chain SET customer_ids = $1 WHERE seq = 4`, [customer_ids]);
     expect((await verifyChain(t.db)).ok).toBe(true);
   });
 
   it("catches an event rewritten with a freshly computed hash: its successor's link breaks", async () => {
-    const [row] = await t.db.query(`SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE seq = 2`);
-    const original = toAuditEvent(row);
-    const forged = { ...original, outcome: "REFUSED" as const, customerIds: [] };
-    await tamper(`UPDATE audit_event SET outcome = 'REFUSED', customer_ids = '{}', hash = $1 WHERE seq = 2`, [chainHash(original.prevHash, 2n, forged)]);
+    const [original] = await t.db.query(`SELECT customer_ids, hash FROM audit_chain WHERE seq = 2`);
+    // the intruder knows the scheme and recomputes the event's own link
+    await tamper(`
+      UPDATE audit_chain c SET customer_ids = '{}',
+        hash = sha256(c.prev_hash || (SELECT s.digest FROM audit_shape s WHERE s.id = c.shape_id)
+          || int8send(c.seq) || timestamptz_send(c.occurred_at) || int4send(length(convert_to(c.request_id, 'UTF8')))
+          || convert_to(c.request_id, 'UTF8') || array_send('{}'::uuid[]))
+      WHERE seq = 2`);
     const report = await verifyChain(t.db);
     expect(report.broken).toEqual({ seq: "3", reason: expect.stringMatching(/prev_hash/) });
-    await tamper(`UPDATE audit_event SET outcome = $1, customer_ids = $2, hash = $3 WHERE seq = 2`, [original.outcome, original.customerIds, original.hash]);
+    await tamper(`UPDATE audit_chain SET customer_ids = $1, hash = $2 WHERE seq = 2`, [original.customer_ids, original.hash]);
     expect((await verifyChain(t.db)).ok).toBe(true);
   });
 
   it("catches a deleted event", async () => {
-    const [saved] = await t.db.query(`SELECT * FROM audit_event WHERE seq = 5`);
-    await tamper(`DELETE FROM audit_event WHERE seq = 5`);
+    const [saved] = await t.db.query(`SELECT * FROM audit_chain WHERE seq = 5`);
+    await tamper(`DELETE FROM audit_chain WHERE seq = 5`);
     const report = await verifyChain(t.db);
     expect(report.broken).toEqual({ seq: "5", reason: expect.stringMatching(/missing/) });
-    const columns = Object.keys(saved);
-    await tamper(`INSERT INTO audit_event (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`, columns.map((c) => saved[c]));
+    await reinsert(saved);
     expect((await verifyChain(t.db)).ok).toBe(true);
   });
 

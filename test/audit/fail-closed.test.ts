@@ -12,10 +12,10 @@ let customerId: string;
 /** Makes every insert into the audit table fail, as a full disk or a lost table would. */
 async function breakAuditTable() {
   await t.db.query(`CREATE OR REPLACE FUNCTION pgw_test_audit_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit storage down (test)'; END $$`);
-  await t.db.query(`CREATE TRIGGER pgw_test_audit_down BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION pgw_test_audit_down()`);
+  await t.db.query(`CREATE TRIGGER pgw_test_audit_down BEFORE INSERT ON audit_chain FOR EACH ROW EXECUTE FUNCTION pgw_test_audit_down()`);
 }
 async function repairAuditTable() {
-  await t.db.query(`DROP TRIGGER IF EXISTS pgw_test_audit_down ON audit_event`);
+  await t.db.query(`DROP TRIGGER IF EXISTS pgw_test_audit_down ON audit_chain`);
 }
 
 beforeAll(async () => {

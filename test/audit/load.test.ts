@@ -50,7 +50,7 @@ describe("under concurrent load every served response has its event", () => {
     expect(names).toBe(REQUESTS); // one event per request, none lost, none doubled
 
     // group commit: rows written by one transaction share its xmin
-    const [{ commits }] = await t.db.query(`SELECT count(DISTINCT xmin::text)::int AS commits FROM audit_event WHERE seq > $1`, [before]);
+    const [{ commits }] = await t.db.query(`SELECT count(DISTINCT xmin::text)::int AS commits FROM audit_chain WHERE seq > $1`, [before]);
     expect(commits).toBeLessThan(REQUESTS);
 
     const report = await verifyChain(t.db);

@@ -128,6 +128,10 @@ describe("events cannot be changed", () => {
   it("UPDATE and DELETE on the audit table are rejected by the database", async () => {
     await expect(t.db.query(`UPDATE audit_event SET outcome = 'ACCEPTED' WHERE seq = 1`)).rejects.toThrow(/append-only/);
     await expect(t.db.query(`DELETE FROM audit_event WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    // the tables behind the view too: the events and their shapes
+    await expect(t.db.query(`UPDATE audit_chain SET request_id = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.db.query(`DELETE FROM audit_chain WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.db.query(`UPDATE audit_shape SET outcome = 'ACCEPTED'`)).rejects.toThrow(/append-only/);
   });
 
   it("the gateway offers no way to change them: no mutation touches the trail", async () => {

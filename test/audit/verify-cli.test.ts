@@ -50,9 +50,9 @@ describe("audit verify (CLI)", () => {
   });
 
   it("reports an altered event with exit 1 and names it; intact again once restored", async () => {
-    const [{ customer_ids }] = await t.db.query(`SELECT customer_ids FROM audit_event WHERE seq = 3`);
+    const [{ customer_ids }] = await t.db.query(`SELECT customer_ids FROM audit_chain WHERE seq = 3`);
     expect(customer_ids.length).toBe(2);
-    await tamper(`UPDATE audit_event SET customer_ids = '{}' WHERE seq = 3`);
+    await tamper(`UPDATE audit_chain SET customer_ids = '{}' WHERE seq = 3`);
     try {
       const { code, stdout } = await audit("verify");
       expect(code).toBe(1);
@@ -64,7 +64,7 @@ describe("audit verify (CLI)", () => {
       expect(asJson.code).toBe(1);
       expect(JSON.parse(asJson.stdout)).toMatchObject({ ok: false, checked: 2, broken: { seq: "3" } });
     } finally {
-      await tamper(`UPDATE audit_event SET customer_ids = $1 WHERE seq = 3`, [customer_ids]);
+      await tamper(`UPDATE audit_chain SET customer_ids = $1 WHERE seq = 3`, [customer_ids]);
     }
     const restored = await audit("verify");
     expect(restored.code).toBe(0);
@@ -72,15 +72,15 @@ describe("audit verify (CLI)", () => {
   });
 
   it("reports a deleted event with exit 1 and names the missing one", async () => {
-    const [saved] = await t.db.query(`SELECT * FROM audit_event WHERE seq = 4`);
-    await tamper(`DELETE FROM audit_event WHERE seq = 4`);
+    const [saved] = await t.db.query(`SELECT * FROM audit_chain WHERE seq = 4`);
+    await tamper(`DELETE FROM audit_chain WHERE seq = 4`);
     try {
       const { code, stdout } = await audit("verify");
       expect(code).toBe(1);
       expect(stdout).toMatch(/^BROKEN at event 4: event 4 is missing/m);
     } finally {
       const columns = Object.keys(saved);
-      await tamper(`INSERT INTO audit_event (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`, columns.map((c) => saved[c]));
+      await tamper(`INSERT INTO audit_chain (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`, columns.map((c) => saved[c]));
     }
     expect((await audit("verify")).code).toBe(0);
   });

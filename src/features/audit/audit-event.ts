@@ -29,6 +29,10 @@ export interface AuditEventInput {
   httpStatus: number;
 }
 
+/**
+ * An event as chained: `hash = sha256(prev_hash || its shape's digest || its canonical text)`,
+ * computed inside PostgreSQL by the append function (see verify-chain.ts for the texts).
+ */
 export interface AuditEvent extends AuditEventInput {
   seq: bigint;
   prevHash: string;
@@ -48,45 +52,6 @@ export function normalise(event: AuditEventInput): AuditEventInput {
   };
 }
 
-/**
- * The canonical text an event's hash covers: JSON with sorted keys, the time in ISO form
- * (millisecond precision, as stored), the sequence number as a decimal string.
- */
-export function canonicalEvent(seq: bigint, event: AuditEventInput): string {
-  return canonicalJson({
-    seq: seq.toString(),
-    occurredAt: event.occurredAt.toISOString(),
-    requestId: event.requestId,
-    clientId: event.clientId,
-    clientName: event.clientName,
-    recipientId: event.recipientId,
-    purpose: event.purpose,
-    agreement: event.agreement,
-    disclosureGround: event.disclosureGround,
-    disclosureReference: event.disclosureReference,
-    operationName: event.operationName,
-    operationType: event.operationType,
-    documentHash: event.documentHash,
-    fields: [...event.fields],
-    customerIds: [...event.customerIds],
-    outcome: event.outcome,
-    errorCodes: [...event.errorCodes],
-    httpStatus: event.httpStatus,
-  });
-}
-
-/** `hash = sha256(prev_hash || canonical JSON of the event)`, hex. */
-export function chainHash(prevHash: string, seq: bigint, event: AuditEventInput): string {
-  return sha256(prevHash + canonicalEvent(seq, event));
-}
-
 export function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
-}
-
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }

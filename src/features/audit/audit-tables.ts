@@ -6,6 +6,9 @@ const fact = "accountability: who received which data, when, for what purpose an
 /**
  * The audit trail: one hash-chained event per request. Events name the customers whose data
  * a response carried, by id only, so an erasure never touches the trail (or breaks its chain).
+ * `audit_event` is a view (migration 1764610000000): the chain's events with their shape (what
+ * repeats between events, stored once in `audit_shape`), the hashes in hex; it is what the
+ * officer searches and what a customer's export reads.
  */
 export const AUDIT_EVENT = declareTable({
   table: "audit_event",
@@ -35,6 +38,28 @@ export const AUDIT_EVENT = declareTable({
   },
   erasure: { action: "keep" },
   export: { section: "accessLog", order: "x.seq", lookups: { recipient: { table: "recipient", via: "recipient_id", column: "name" } } },
+  complianceRole: ComplianceRole.PRIVACY_OFFICER,
+});
+
+/**
+ * The chain itself, behind the view: per event only what differs (time, request, customers)
+ * and its links. Exported through `audit_event`, not on its own.
+ */
+export const AUDIT_CHAIN = declareTable({
+  table: "audit_chain",
+  owner: "audit",
+  link: { kind: "array", column: "customer_ids" },
+  columns: {
+    seq: { column: "seq", kind: "record", sqlType: "bigint", reason: fact },
+    occurredAt: { column: "occurred_at", kind: "record", sqlType: "timestamptz", reason: fact },
+    shapeId: { column: "shape_id", kind: "record", sqlType: "integer", reason: fact },
+    requestId: { column: "request_id", kind: "record", sqlType: "text", reason: fact },
+    customerIds: { column: "customer_ids", kind: "link", sqlType: "uuid[]" },
+    prevHash: { column: "prev_hash", kind: "record", sqlType: "bytea", reason: "the hash chain" },
+    hash: { column: "hash", kind: "record", sqlType: "bytea", reason: "the hash chain" },
+  },
+  erasure: { action: "keep" },
+  exportedThrough: "audit_event",
   complianceRole: ComplianceRole.PRIVACY_OFFICER,
 });
 
@@ -70,4 +95,4 @@ export const DISCLOSURE_RECORD = declareTable({
   complianceRole: ComplianceRole.PRIVACY_OFFICER,
 });
 
-export const AUDIT_TABLES = [AUDIT_EVENT, DISCLOSURE_RECORD] as const;
+export const AUDIT_TABLES = [AUDIT_EVENT, AUDIT_CHAIN, DISCLOSURE_RECORD] as const;

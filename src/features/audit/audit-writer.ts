@@ -1,6 +1,6 @@
 import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { RecipientKind } from "../../kernel/caller/recipient";
-import { chainHash, GENESIS_HASH, normalise, type AuditEvent, type AuditEventInput } from "./audit-event";
+import { normalise, type AuditEvent, type AuditEventInput } from "./audit-event";
 
 /** Disclosure ledger rows to derive from an event: one per released customer. */
 export interface LedgerDraft {
@@ -20,39 +20,27 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-const INSERT = `
-  WITH ev AS (
-    INSERT INTO audit_event (seq, occurred_at, request_id, client_id, client_name, recipient_id, purpose, agreement,
-      disclosure_ground, disclosure_reference, operation_name, operation_type, document_hash, fields, customer_ids,
-      outcome, error_codes, http_status, prev_hash, hash)
-    SELECT seq, occurred_at, request_id, client_id, client_name, recipient_id, purpose, agreement,
-      disclosure_ground, disclosure_reference, operation_name, operation_type, document_hash, fields, customer_ids,
-      outcome, error_codes, http_status, prev_hash, hash
-    FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, occurred_at timestamptz, request_id text, client_id uuid,
-      client_name text, recipient_id uuid, purpose text, agreement text, disclosure_ground text, disclosure_reference text,
-      operation_name text, operation_type text, document_hash text, fields text[], customer_ids uuid[], outcome text,
-      error_codes text[], http_status integer, prev_hash text, hash text)
-    RETURNING seq, recipient_id, customer_ids, disclosure_ground, purpose, disclosure_reference, occurred_at
-  )
-  INSERT INTO disclosure_record (event_seq, recipient_id, recipient_kind, customer_id, data_items, ground, purpose, reference, disclosed_at, retain_until)
-  SELECT ev.seq, ev.recipient_id, l.recipient_kind, c.id, l.data_items, ev.disclosure_ground, ev.purpose, ev.disclosure_reference,
-         ev.occurred_at, ev.occurred_at + make_interval(days => $3::int)
-  FROM ev
-  JOIN jsonb_to_recordset($2::jsonb) AS l(seq bigint, recipient_kind text, data_items text[]) ON l.seq = ev.seq
-  CROSS JOIN LATERAL unnest(ev.customer_ids) AS c(id)`;
+/** Batches waiting for the disk at once (each holds a pool connection while it waits). */
+const MAX_FLUSHING = 3;
+
+/** One statement per batch: the chain is linked inside PostgreSQL (migration 1764610000000). */
+const APPEND = `SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_hash AS hash FROM pgw_audit_append($1::jsonb, $2::jsonb, $3::int) ORDER BY o_ord`;
 
 /**
  * Appends audit events to the hash chain with group commit: events that arrive while a
  * commit is in flight queue in memory and go together in the next one (one transaction,
  * one statement for the events and their ledger rows). Each caller's promise resolves only
- * after COMMIT, so a response never leaves before its event is durable; if the commit
- * fails every waiter of that batch is rejected (the plugin then withholds the response).
- * One flush at a time per process; other processes are ordered by the primary key.
+ * once its batch is committed and flushed to disk (see durable), so a response never leaves
+ * before its event is durable; if the commit or the flush fails every waiter of that batch is
+ * rejected (the plugin then withholds the response). One append at a time per process (the
+ * next one starts while the last waits for the disk); the batches of several processes queue
+ * on the chain head inside PostgreSQL (see commit).
  */
 export class AuditWriter {
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
-  private head: ChainHead | null = null;
+  /** batches committed and waiting for their WAL flush */
+  private readonly flushing = new Set<Promise<void>>();
   private closed = false;
   /** commits made and events written (for tests and the benchmark) */
   readonly stats = { commits: 0, events: 0 };
@@ -74,6 +62,7 @@ export class AuditWriter {
   async close(): Promise<void> {
     this.closed = true;
     await this.draining;
+    await Promise.all(this.flushing);
   }
 
   private async drain(): Promise<void> {
@@ -82,87 +71,75 @@ export class AuditWriter {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.options.maxBatch);
+        let written: AuditEvent[];
         try {
-          const written = await this.commit(batch.map((p) => p.entry));
-          batch.forEach((p, i) => p.resolve(written[i]));
+          written = await this.commit(batch.map((p) => p.entry));
         } catch (error) {
           for (const p of batch) p.reject(error);
+          continue;
         }
+        // the next batch is appended while this one waits for the disk
+        const flushed = this.durable().then(
+          () => batch.forEach((p, i) => p.resolve(written[i])),
+          (error) => batch.forEach((p) => p.reject(error)),
+        );
+        this.flushing.add(flushed);
+        void flushed.finally(() => this.flushing.delete(flushed));
+        if (this.flushing.size >= MAX_FLUSHING) await Promise.race(this.flushing);
       }
+      // not waiting for the last flushes here: an event queued meanwhile would find the drain
+      // still running and wait for nobody (close() waits for them)
     } finally {
       this.draining = null;
     }
   }
 
   /**
-   * Appends a batch with ONE statement (events and ledger rows, atomic on its own). The chain
-   * head is remembered between commits; if another process appended meanwhile, our first
-   * sequence number is taken, the primary key rejects the whole statement, and we re-read
-   * the head and chain again. So sequence numbers never repeat or skip, across processes,
-   * without holding a transaction open across round trips.
+   * Resolves once everything committed so far is on disk. The append commits without
+   * waiting for its WAL flush (synchronous_commit off inside the append function), so the
+   * chain head's lock is held for the insert only, never for an fsync: other batches, of this
+   * process and of others, go on while it is flushed. Then a transaction that writes WAL (an
+   * empty transactional logical message: no table, no privilege needed) commits
+   * synchronously, which flushes the WAL up to its own commit record — past the batch's — and
+   * PostgreSQL flushes concurrent such commits together. (`txid_current()` would not do: a
+   * transaction that wrote no WAL commits without flushing.) No response is released before
+   * this resolves, so none leaves before its event is durable; if PostgreSQL crashes first, the
+   * WAL is replayed as a prefix: the chain loses its newest events whole, in order, and only
+   * events whose responses were never sent.
+   */
+  private async durable(): Promise<void> {
+    await this.db.query(`SELECT pg_logical_emit_message(true, 'pgw-audit-flush', '')`);
+  }
+
+  /**
+   * Appends a batch with ONE statement (events, their links and ledger rows, atomic on its
+   * own). The function serialises on the chain head with a transaction-scoped advisory lock,
+   * so batches of every gateway process on the database queue there for a few milliseconds
+   * instead of racing for the next sequence number: no conflict, no retry, no spurious 503.
    */
   private async commit(entries: AuditEntry[]): Promise<AuditEvent[]> {
-    for (let attempt = 1; ; attempt++) {
-      const head = (this.head ??= await this.readHead());
-      const { events, rows, ledger } = chain(head, entries);
-      try {
-        await this.db.query(INSERT, [JSON.stringify(rows), JSON.stringify(ledger), this.options.ledgerRetentionDays]);
-      } catch (error) {
-        this.head = null; // unknown after any failure: read it again next time
-        if (isSeqConflict(error) && attempt < MAX_ATTEMPTS) continue;
-        throw error;
+    const rows: unknown[] = [];
+    const ledger: unknown[] = [];
+    entries.forEach(({ event, ledger: draft }, i) => {
+      rows.push({ ...toRow(event), ord: i + 1 });
+      if (draft && event.recipientId && event.customerIds.length > 0) {
+        ledger.push({ ord: i + 1, recipient_kind: draft.recipientKind, data_items: [...draft.dataItems].sort() });
       }
-      const last = events[events.length - 1];
-      this.head = { seq: last.seq, hash: last.hash };
-      this.stats.commits += 1;
-      this.stats.events += events.length;
-      return events;
-    }
+    });
+    const linked: Array<{ seq: string; prev_hash: string; hash: string }> = await this.db.query(APPEND, [
+      JSON.stringify(rows),
+      JSON.stringify(ledger),
+      this.options.ledgerRetentionDays,
+    ]);
+    if (linked.length !== entries.length) throw new Error(`audit append linked ${linked.length} of ${entries.length} events`);
+    this.stats.commits += 1;
+    this.stats.events += entries.length;
+    return entries.map(({ event }, i) => ({ ...event, seq: BigInt(linked[i].seq), prevHash: linked[i].prev_hash, hash: linked[i].hash }));
   }
-
-  private async readHead(): Promise<ChainHead> {
-    const [row] = await this.db.query(`SELECT seq::text AS seq, hash FROM audit_event ORDER BY audit_event.seq DESC LIMIT 1`);
-    return row ? { seq: BigInt(row.seq), hash: row.hash } : { seq: 0n, hash: GENESIS_HASH };
-  }
 }
 
-interface ChainHead {
-  seq: bigint;
-  hash: string;
-}
-
-/** Tries per batch when other processes keep taking the next sequence number first. */
-const MAX_ATTEMPTS = 8;
-
-function chain(head: ChainHead, entries: AuditEntry[]) {
-  let seq = head.seq;
-  let prevHash = head.hash;
-  const events: AuditEvent[] = [];
-  const rows: unknown[] = [];
-  const ledger: unknown[] = [];
-  for (const { event, ledger: draft } of entries) {
-    seq += 1n;
-    const hash = chainHash(prevHash, seq, event);
-    events.push({ ...event, seq, prevHash, hash });
-    rows.push(toRow(seq, event, prevHash, hash));
-    if (draft && event.recipientId && event.customerIds.length > 0) {
-      ledger.push({ seq: seq.toString(), recipient_kind: draft.recipientKind, data_items: [...draft.dataItems].sort() });
-    }
-    prevHash = hash;
-  }
-  return { events, rows, ledger };
-}
-
-function isSeqConflict(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
-  const code = e.driverError?.code ?? e.code;
-  const constraint = e.driverError?.constraint ?? e.constraint;
-  return code === "23505" && constraint === "audit_event_pkey";
-}
-
-function toRow(seq: bigint, e: AuditEventInput, prevHash: string, hash: string) {
+function toRow(e: AuditEventInput) {
   return {
-    seq: seq.toString(),
     occurred_at: e.occurredAt.toISOString(),
     request_id: e.requestId,
     client_id: e.clientId,
@@ -180,7 +157,5 @@ function toRow(seq: bigint, e: AuditEventInput, prevHash: string, hash: string) 
     outcome: e.outcome,
     error_codes: e.errorCodes,
     http_status: e.httpStatus,
-    prev_hash: prevHash,
-    hash,
   };
 }

@@ -1,75 +1,205 @@
+import { createHash, hash as oneShotHash } from "node:crypto";
 import type { FeatureDb } from "../../kernel/store/feature-db";
-import { chainHash, GENESIS_HASH } from "./audit-event";
-import { AUDIT_COLUMNS, toAuditEvent } from "./audit-queries";
 
 export interface BrokenLink {
   seq: string;
   reason: string;
 }
 
+/** A chain head: a sequence number and that event's hash (hex). */
+export interface ChainAnchor {
+  seq: string;
+  hash: string;
+}
+
 export interface ChainReport {
   ok: boolean;
   /** events checked before the first broken link (all of them when ok) */
   checked: number;
-  /** the last verified event: publish it elsewhere to anchor the chain's tail */
-  head: { seq: string; hash: string } | null;
+  /** where the walk started: after this anchor (a checkpoint), or null from the genesis */
+  from: ChainAnchor | null;
+  /** the last verified event: publish it elsewhere (`audit checkpoint`) to anchor the chain's tail */
+  head: ChainAnchor | null;
   broken: BrokenLink | null;
   /** a ledger record that does not match the audit event it was derived from */
   ledgerMismatch: { id: string; eventSeq: string } | null;
 }
 
+export interface VerifyOptions {
+  batchSize?: number;
+  /** verify only the events after this anchor (its event must still carry its hash) */
+  from?: ChainAnchor | null;
+  /** a head recorded outside the database: the chain must still reach it, unchanged */
+  checkpoint?: ChainAnchor | null;
+}
+
+const GENESIS: Buffer = Buffer.alloc(32);
+
+/** One call per event: the one-shot form costs about half of createHash's (node ≥ 20.12). */
+const sha256 = (data: Buffer): Buffer => oneShotHash("sha256", data, "buffer") as unknown as Buffer;
+
 /**
- * Walks the whole chain in batches (keyset pages, never the table in memory) and names the
- * first broken link: a missing sequence number (a deleted event), a prev_hash that is not
- * the previous event's hash (deleted or inserted events), or a hash that does not match
- * the event's content (an altered event). Then checks that every ledger record still
- * agrees with its event.
+ * What the hashes cover (the append function, migration 1764610000000, computes the same):
+ * a shape's digest is the SHA-256 of its record text (injective, settings-independent: the
+ * hash in hex); an event's link covers its columns in PostgreSQL's binary wire form (seq,
+ * occurred_at as int8, the request id length-prefixed, the customer array). The verifier
+ * sends these expressions itself rather than trusting a function stored in the database.
  */
-export async function verifyChain(db: FeatureDb, options: { batchSize?: number } = {}): Promise<ChainReport> {
-  const batchSize = options.batchSize ?? 1000;
+const SHAPE_TEXT = `ROW(s.client_id, s.client_name, s.recipient_id, s.purpose, s.agreement, s.disclosure_ground, s.disclosure_reference,
+  s.operation_name, s.operation_type, encode(s.document_hash, 'hex'), s.fields, s.outcome, s.error_codes, s.http_status)::text`;
+const EVENT_BYTES = `int8send(c.seq) || timestamptz_send(c.occurred_at) || int4send(length(convert_to(c.request_id, 'UTF8')))
+  || convert_to(c.request_id, 'UTF8') || array_send(c.customer_ids)`;
+
+/**
+ * A page of events as ONE bytea, each event `seq int8 | shape_id int4 | hash 32 | length int4
+ * | prev_hash 32 | shape digest 32 | canonical bytes`, the last three being exactly what its
+ * hash covers, contiguous: no per-row objects on either side, one SHA-256 call per event.
+ * The aggregate takes the ordered subquery's order (no second sort); were it ever not to,
+ * the walk would report a missing event, never pass a chain it did not check in order.
+ */
+const PAGE = `SELECT string_agg(int8send(x.seq) || int4send(x.shape_id) || x.hash || int4send(length(x.b)) || x.prev_hash || x.digest || x.b, ''::bytea) AS page
+  FROM (SELECT c.seq, c.shape_id, c.prev_hash, c.hash, s.digest, ${EVENT_BYTES} AS b
+        FROM audit_chain c LEFT JOIN audit_shape s ON s.id = c.shape_id WHERE c.seq >= $1 AND c.seq < $2 ORDER BY c.seq) x`;
+
+/** Pages read ahead while one is hashed. */
+const AHEAD = 3;
+
+/** Offsets in a page entry (see PAGE). */
+const SEQ = 0;
+const SHAPE = 8;
+const HASH = 12;
+const LENGTH = 44;
+const COVERED = 48;
+const DIGEST = 80;
+const FIXED = 112;
+
+/**
+ * Walks the chain (from the genesis, or from an anchor) in keyset pages, never the table in
+ * memory, reading pages ahead while hashing this one, and names the first broken link: a
+ * missing sequence number (a deleted event), a prev_hash that is not the previous event's
+ * hash (deleted or inserted events), a hash that does not match the event's content or its
+ * shape's (an altered event), a chain that no longer reaches a checkpoint's head (a cut-off
+ * tail). Then checks that every ledger record (after the anchor) still agrees with its event.
+ *
+ * Each event costs one SHA-256 here over ~150 bytes; its shape (what repeats between events:
+ * client, purpose, fields, outcome …) is hashed once per verification, not once per event.
+ */
+export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): Promise<ChainReport> {
+  const batchSize = options.batchSize ?? 10_000;
+  const from = options.from ?? null;
+  const fail = (checked: number, head: ChainAnchor | null, broken: BrokenLink): ChainReport => ({ ok: false, checked, from, head, broken, ledgerMismatch: null });
+
+  const shapes = await shapeDigests(db);
   let expectedSeq = 1n;
-  let prevHash = GENESIS_HASH;
-  let checked = 0;
-  let head: ChainReport["head"] = null;
-  for (;;) {
-    const rows = await db.query(`SELECT ${AUDIT_COLUMNS} FROM audit_event WHERE seq >= $1 ORDER BY audit_event.seq LIMIT $2`, [expectedSeq.toString(), batchSize]);
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      const event = toAuditEvent(row);
-      const broken = check(event.seq, expectedSeq, event.prevHash, prevHash, event.hash, chainHash(event.prevHash, event.seq, event));
-      if (broken) return { ok: false, checked, head, broken, ledgerMismatch: null };
-      checked += 1;
-      prevHash = event.hash;
-      head = { seq: event.seq.toString(), hash: event.hash };
-      expectedSeq = event.seq + 1n;
-    }
-    if (rows.length < batchSize) break;
+  let startHash: Buffer = GENESIS;
+  if (from) {
+    const [anchor] = await db.query(`SELECT encode(hash, 'hex') AS hash FROM audit_chain WHERE seq = $1`, [from.seq]);
+    if (!anchor) return fail(0, null, { seq: from.seq, reason: `event ${from.seq}, the checkpoint's head, is missing: the chain was cut` });
+    if (anchor.hash !== from.hash) return fail(0, null, { seq: from.seq, reason: `event ${from.seq} no longer has the checkpoint's hash (altered)` });
+    expectedSeq = BigInt(from.seq) + 1n;
+    startHash = Buffer.from(from.hash, "hex");
   }
-  const ledgerMismatch = await firstLedgerMismatch(db);
-  return { ok: !ledgerMismatch, checked, head, broken: null, ledgerMismatch };
+  const checkpoint = options.checkpoint ?? null;
+  let checkpointReached = checkpoint !== null && from !== null && BigInt(checkpoint.seq) <= BigInt(from.seq);
+  if (checkpointReached && checkpoint!.seq === from!.seq && checkpoint!.hash !== from!.hash) {
+    return fail(0, null, { seq: checkpoint!.seq, reason: "the checkpoint and the starting anchor disagree" });
+  }
+
+  let checked = 0;
+  let expected = Number(expectedSeq);
+  let last: number | null = null;
+  // the previous event's hash, as a place in a page (no copy per event)
+  let prevBuf: Buffer = startHash;
+  let prevAt = 0;
+  // the last verified event (prevBuf only ever points at a verified hash)
+  const headNow = (): ChainAnchor | null => (last !== null ? { seq: String(last), hash: prevBuf.toString("hex", prevAt, prevAt + 32) } : from);
+  const checkpointSeq = checkpoint ? Number(checkpoint.seq) : -1;
+  // pages are ranges of sequence numbers up to the head seen now, read AHEAD pages in advance:
+  // PostgreSQL builds the next pages (on other cores) while this one is hashed here
+  const [{ top }] = await db.query(`SELECT coalesce(max(seq), 0)::text AS top FROM audit_chain`);
+  const end = Number(top) + 1;
+  const read = (start: number): Promise<Buffer | null> => {
+    const next: Promise<Buffer | null> = db
+      .query(PAGE, [String(start), String(Math.min(start + batchSize, end))])
+      .then((rows: Array<{ page: Buffer | null }>) => rows[0]?.page ?? null);
+    next.catch(() => undefined); // a page read ahead and then not needed must not fail the process
+    return next;
+  };
+  const seqAt = (buf: Buffer, o: number) => buf.readUInt32BE(o + SEQ) * 2 ** 32 + buf.readUInt32BE(o + SEQ + 4);
+  const pages: Array<Promise<Buffer | null>> = [];
+  let nextStart = expected;
+  const fill = () => {
+    while (pages.length < AHEAD && nextStart < end) {
+      pages.push(read(nextStart));
+      nextStart += batchSize;
+    }
+  };
+  fill();
+  while (pages.length > 0) {
+    const buf = await pages.shift()!;
+    fill();
+    if (!buf) continue; // a range with no events: the next event found reports them missing
+    for (let o = 0; o < buf.length; ) {
+      const seq = seqAt(buf, o);
+      const shapeId = buf.readInt32BE(o + SHAPE);
+      const next = o + FIXED + buf.readInt32BE(o + LENGTH);
+      if (seq !== expected) return fail(checked, headNow(), { seq: String(expected), reason: `event ${expected} is missing (next is ${seq})` });
+      if (buf.compare(prevBuf, prevAt, prevAt + 32, o + COVERED, o + COVERED + 32) !== 0) {
+        return fail(checked, headNow(), { seq: String(seq), reason: `prev_hash does not match the hash of event ${seq - 1}` });
+      }
+      const shape = shapes.get(shapeId);
+      if (!shape || buf.compare(shape.digest, 0, 32, o + DIGEST, o + DIGEST + 32) !== 0) {
+        return fail(checked, headNow(), { seq: String(seq), reason: `its shape ${shapeId} is missing (altered)` });
+      }
+      if (!shape.intact) return fail(checked, headNow(), { seq: String(seq), reason: `its shape ${shapeId} does not match its digest (altered)` });
+      if (sha256(buf.subarray(o + COVERED, next)).compare(buf, o + HASH, o + HASH + 32) !== 0) {
+        return fail(checked, headNow(), { seq: String(seq), reason: "hash does not match the event's content (altered)" });
+      }
+      if (seq === checkpointSeq) {
+        const stored = buf.toString("hex", o + HASH, o + HASH + 32);
+        if (stored !== checkpoint!.hash) return fail(checked, headNow(), { seq: String(seq), reason: `event ${seq} differs from the checkpoint's head (the chain was rewritten)` });
+        checkpointReached = true;
+      }
+      checked += 1;
+      prevBuf = buf;
+      prevAt = o + HASH;
+      expected = seq + 1;
+      last = seq;
+      o = next;
+    }
+  }
+  const head = headNow();
+  if (checkpoint && !checkpointReached) {
+    const last = head?.seq ?? "0";
+    return fail(checked, headNow(), { seq: checkpoint.seq, reason: `the chain ends at event ${last}, before the checkpoint's head ${checkpoint.seq}: its tail was cut off` });
+  }
+  const ledgerMismatch = await firstLedgerMismatch(db, from?.seq ?? "0");
+  return { ok: !ledgerMismatch, checked, from, head, broken: null, ledgerMismatch };
 }
 
-function check(seq: bigint, expectedSeq: bigint, storedPrev: string, prevHash: string, stored: string, recomputed: string): BrokenLink | null {
-  if (seq !== expectedSeq) return { seq: expectedSeq.toString(), reason: `event ${expectedSeq} is missing (next is ${seq})` };
-  if (storedPrev !== prevHash) return { seq: seq.toString(), reason: `prev_hash does not match the hash of event ${seq - 1n}` };
-  if (stored !== recomputed) return { seq: seq.toString(), reason: "hash does not match the event's content (altered)" };
-  return null;
+/** Every shape's stored digest, and whether its content still hashes to it. */
+async function shapeDigests(db: FeatureDb): Promise<Map<number, { digest: Buffer; intact: boolean }>> {
+  const rows: Array<{ id: number; digest: Buffer; t: string }> = await db.query(`SELECT s.id, s.digest, ${SHAPE_TEXT} AS t FROM audit_shape s`);
+  return new Map(rows.map((r) => [r.id, { digest: r.digest, intact: createHash("sha256").update(r.t, "utf8").digest().equals(r.digest) }]));
 }
 
-/** The first ledger record whose content disagrees with the audit event it came from. */
-async function firstLedgerMismatch(db: FeatureDb): Promise<ChainReport["ledgerMismatch"]> {
-  const [row] = await db.query(`
+/** The first ledger record (of an event after `afterSeq`) whose content disagrees with the audit event it came from. */
+async function firstLedgerMismatch(db: FeatureDb, afterSeq: string): Promise<ChainReport["ledgerMismatch"]> {
+  const [row] = await db.query(
+    `
     SELECT d.id::text AS id, d.event_seq::text AS event_seq
     FROM disclosure_record d LEFT JOIN audit_event e ON e.seq = d.event_seq
-    WHERE e.seq IS NULL
+    WHERE d.event_seq > $1 AND (e.seq IS NULL
        OR e.recipient_id IS DISTINCT FROM d.recipient_id
        OR NOT (e.customer_ids @> ARRAY[d.customer_id])
        OR NOT (e.fields @> d.data_items)
        OR e.disclosure_ground IS DISTINCT FROM d.ground
        OR e.disclosure_reference IS DISTINCT FROM d.reference
        OR e.purpose IS DISTINCT FROM d.purpose
-       OR e.occurred_at <> d.disclosed_at
+       OR e.occurred_at <> d.disclosed_at)
     ORDER BY d.id
-    LIMIT 1`);
+    LIMIT 1`,
+    [afterSeq],
+  );
   return row ? { id: row.id, eventSeq: row.event_seq } : null;
 }

@@ -16,7 +16,7 @@ import type { Purpose } from "../purposes/purpose";
  * columns by hand anywhere else. At start-up the store is checked against them: a column
  * of a customer-linked table that is not declared stops the gateway, naming it.
  */
-export type SqlType = "uuid" | "text" | "date" | "timestamptz" | "integer" | "bigint" | "boolean" | "text[]" | "uuid[]";
+export type SqlType = "uuid" | "text" | "date" | "timestamptz" | "integer" | "bigint" | "boolean" | "text[]" | "uuid[]" | "bytea";
 
 export type ColumnKind = "key" | "link" | "personal" | "record" | "lifecycle";
 
@@ -106,6 +106,8 @@ export interface TableDeclaration {
   readonly erasure: ErasureSpec;
   /** sections of a customer's disclosure export; absent for a child exported under its parent */
   readonly export?: ExportSpec;
+  /** no section of its own: its rows are exported through this declared table (a view over it) */
+  readonly exportedThrough?: string;
   /**
    * Who reads personal columns of these rows outside the purpose's row rule: by default
    * no one (personal columns of a row whose customer the scope cannot reach read as null).

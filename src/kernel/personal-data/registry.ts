@@ -35,6 +35,9 @@ export class PersonalDataRegistry {
     }
     for (const table of tables) {
       if (table.link.kind === "via" && !this.byName.has(table.link.table)) throw new Error(`${table.table} is linked via ${table.link.table}, which is not declared`);
+      if (table.exportedThrough && !this.byName.get(table.exportedThrough)?.export) {
+        throw new Error(`${table.table} is exported through ${table.exportedThrough}, which is not a declared table with an export section`);
+      }
     }
     this.tables = Object.freeze([...tables]);
     this.customerRelations = relations;

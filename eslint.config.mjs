@@ -27,16 +27,41 @@ export default tseslint.config(
         "error",
         {
           zones: [
-            { target: "./src/kernel", from: outsideKernel, message: "The kernel imports no feature, no composition root, no server: features plug in through GatewayFeature." },
-            { target: "./src/features", from: ["./src/app", "./src/server", "./src/cli", "./src/seed", "./src/db"], message: "Features are composed by src/app; they import the kernel, not the root or the servers." },
-            { target: "./src/config", from: ["./src/kernel", "./src/features", "./src/app", "./src/server", "./src/cli", "./src/seed", "./src/clients", "./src/db", "./src/observability"], message: "The settings import nothing of the gateway." },
+            {
+              target: "./src/kernel",
+              from: outsideKernel,
+              message: "The kernel imports no feature, no composition root, no server: features plug in through GatewayFeature.",
+            },
+            {
+              target: "./src/features",
+              from: ["./src/app", "./src/server", "./src/cli", "./src/seed", "./src/db"],
+              message: "Features are composed by src/app; they import the kernel, not the root or the servers.",
+            },
+            {
+              target: "./src/config",
+              from: [
+                "./src/kernel",
+                "./src/features",
+                "./src/app",
+                "./src/server",
+                "./src/cli",
+                "./src/seed",
+                "./src/clients",
+                "./src/db",
+                "./src/observability",
+              ],
+              message: "The settings import nothing of the gateway.",
+            },
           ],
         },
       ],
       // the data layer's statements go through the kernel; a feature is handed a checked handle
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unsafe-function-type": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", caughtErrors: "none" },
+      ],
     },
   },
   {
@@ -57,7 +82,10 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     ignores: ["src/config/**"],
     rules: {
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Only src/config reads the environment: take the setting from Settings." }],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Only src/config reads the environment: take the setting from Settings." },
+      ],
     },
   },
 );

@@ -45,7 +45,10 @@ export function createDataSource({ url, poolSize = 10, statementTimeoutMs, conne
     extra: {
       max: poolSize,
       keepAlive: true,
-      ...(statementTimeoutMs !== undefined && { statement_timeout: statementTimeoutMs, query_timeout: statementTimeoutMs + CLIENT_MARGIN_MS }),
+      ...(statementTimeoutMs !== undefined && {
+        statement_timeout: statementTimeoutMs,
+        query_timeout: statementTimeoutMs + CLIENT_MARGIN_MS,
+      }),
       ...(connectTimeoutMs !== undefined && { connectionTimeoutMillis: connectTimeoutMs }),
     },
     // the pool's own complaints (a connection dropped while idle) are not errors of a request

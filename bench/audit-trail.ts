@@ -23,32 +23,46 @@ async function main() {
     }
     if (target > before) {
       const s = (Date.now() - started) / 1000;
-      console.log(`appended ${target - before} events in ${s.toFixed(1)} s (${((target - before) / s).toFixed(0)} events/s, batches of 1,000, one statement each)`);
+      console.log(
+        `appended ${target - before} events in ${s.toFixed(1)} s (${((target - before) / s).toFixed(0)} events/s, batches of 1,000, one statement each)`,
+      );
     }
     await db.query(`VACUUM ANALYZE audit_chain`);
     const [size] = await db.query(`
       SELECT (SELECT count(*) FROM audit_chain)::bigint AS events,
              pg_total_relation_size('audit_chain') AS chain, pg_relation_size('audit_chain') AS heap,
              pg_total_relation_size('audit_shape') AS shapes, (SELECT count(*) FROM audit_shape)::int AS shape_count`);
-    const indexes = await db.query(`SELECT indexrelid::regclass::text AS name, pg_relation_size(indexrelid) AS bytes FROM pg_index WHERE indrelid = 'audit_chain'::regclass`);
+    const indexes = await db.query(
+      `SELECT indexrelid::regclass::text AS name, pg_relation_size(indexrelid) AS bytes FROM pg_index WHERE indrelid = 'audit_chain'::regclass`,
+    );
     const events = Number(size.events);
     console.log(`\nAudit trail: ${events} events, ${size.shape_count} shapes`);
-    console.log(`  bytes per event, everything (chain + shapes, with indexes and TOAST): ${((Number(size.chain) + Number(size.shapes)) / events).toFixed(1)}   (target ≤ 500)`);
-    console.log(`    heap ${(Number(size.heap) / events).toFixed(1)}; ${indexes.map((i: any) => `${i.name} ${(Number(i.bytes) / events).toFixed(1)}`).join("; ")}`);
+    console.log(
+      `  bytes per event, everything (chain + shapes, with indexes and TOAST): ${((Number(size.chain) + Number(size.shapes)) / events).toFixed(1)}   (target ≤ 500)`,
+    );
+    console.log(
+      `    heap ${(Number(size.heap) / events).toFixed(1)}; ${indexes.map((i: any) => `${i.name} ${(Number(i.bytes) / events).toFixed(1)}`).join("; ")}`,
+    );
 
     for (let round = 1; round <= 2; round++) {
       const t0 = process.hrtime.bigint();
       const report = await verifyChain(db);
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
       if (!report.ok) throw new Error(`verification failed: ${JSON.stringify(report.broken ?? report.ledgerMismatch)}`);
-      console.log(`  full verify, round ${round}: ${report.checked} events in ${s.toFixed(2)} s = ${(report.checked / s).toFixed(0)} events/s   (target ≥ 200,000)`);
+      console.log(
+        `  full verify, round ${round}: ${report.checked} events in ${s.toFixed(2)} s = ${(report.checked / s).toFixed(0)} events/s   (target ≥ 200,000)`,
+      );
     }
-    const [anchor] = await db.query(`SELECT seq::text AS seq, encode(hash, 'hex') AS hash FROM audit_chain WHERE seq = (SELECT max(seq) - 10000 FROM audit_chain)`);
+    const [anchor] = await db.query(
+      `SELECT seq::text AS seq, encode(hash, 'hex') AS hash FROM audit_chain WHERE seq = (SELECT max(seq) - 10000 FROM audit_chain)`,
+    );
     if (anchor) {
       const t0 = process.hrtime.bigint();
       const report = await verifyChain(db, { from: anchor });
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      console.log(`  verify from a checkpoint 10,000 events back: ${report.checked} events in ${(s * 1000).toFixed(0)} ms (ok ${report.ok})`);
+      console.log(
+        `  verify from a checkpoint 10,000 events back: ${report.checked} events in ${(s * 1000).toFixed(0)} ms (ok ${report.ok})`,
+      );
     }
   } finally {
     await db.destroy();

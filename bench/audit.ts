@@ -1,6 +1,16 @@
 import "reflect-metadata";
 import { ClientRegistry, Purpose, seedDemoData, verifyChain } from "./from-src";
-import { benchDatabase, compare, compareAll, load, printComparison, serveGateway, type BenchDatabase, type LoadResult, type ServedGateway } from "./harness";
+import {
+  benchDatabase,
+  compare,
+  compareAll,
+  load,
+  printComparison,
+  serveGateway,
+  type BenchDatabase,
+  type LoadResult,
+  type ServedGateway,
+} from "./harness";
 
 /**
  * Audited versus unaudited: the same governed gateway, data and entity query, with and
@@ -34,7 +44,9 @@ export async function benchAudit(bench: BenchDatabase, { seconds = 8, rounds = 2
       `SELECT count(*)::int AS events, count(DISTINCT xmin::text)::int AS commits FROM audit_chain WHERE seq > $1`,
       [from],
     );
-    console.log(`  audit events written ${events} in ${commits} commits (${(events / Math.max(commits, 1)).toFixed(1)} events per group commit)`);
+    console.log(
+      `  audit events written ${events} in ${commits} commits (${(events / Math.max(commits, 1)).toFixed(1)} events per group commit)`,
+    );
     return ratio;
   } finally {
     await audited.stop();
@@ -52,7 +64,12 @@ export async function benchAudit(bench: BenchDatabase, { seconds = 8, rounds = 2
  */
 export async function benchAuditProcesses(
   bench: BenchDatabase,
-  { processes, seconds = 8, rounds = 2, connections = 20 }: { processes: number[]; seconds?: number; rounds?: number; connections?: number },
+  {
+    processes,
+    seconds = 8,
+    rounds = 2,
+    connections = 20,
+  }: { processes: number[]; seconds?: number; rounds?: number; connections?: number },
 ): Promise<Array<{ processes: number; result: LoadResult }>> {
   await seedDemoData(bench.db, { customers: 2000 });
   const key = (await new ClientRegistry(bench.db).create(`bench-audit-procs-${Date.now()}`, [Purpose.SERVICE_PROVISION])).key;

@@ -35,7 +35,11 @@ export interface ServedGateway {
 }
 
 /** Forks bench/serve.js: the gateway runs in its own process. */
-export function serveGateway(databaseUrl: string, options: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<ServedGateway> {
+export function serveGateway(
+  databaseUrl: string,
+  options: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Promise<ServedGateway> {
   // request logging on, as in production (one line per request; the output goes to /dev/null)
   return forkServer("serve.js", [databaseUrl, JSON.stringify(options)], { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info", ...env });
 }
@@ -95,7 +99,13 @@ export interface LoadResult {
 }
 
 /** Drives one URL with autocannon (POST of a GraphQL body), bounded in time, loopback only. */
-export async function load(url: string, body: unknown, headers: Record<string, string>, seconds: number, connections = 20): Promise<LoadResult> {
+export async function load(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  seconds: number,
+  connections = 20,
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     method: "POST",
@@ -138,7 +148,12 @@ const mean = (xs: LoadResult[]): LoadResult => ({
 
 const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
-export function printComparison(title: string, labels: [string, string], { a, b }: { a: LoadResult; b: LoadResult }, target: string): number {
+export function printComparison(
+  title: string,
+  labels: [string, string],
+  { a, b }: { a: LoadResult; b: LoadResult },
+  target: string,
+): number {
   const ratio = a.requestsPerSecond / b.requestsPerSecond;
   const row = (label: string, r: LoadResult) =>
     `  ${label.padEnd(14)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   non-2xx ${r.non2xx}  errors ${r.errors}`;

@@ -61,7 +61,13 @@ async function publisherFor(db: DataSource) {
   return {
     config,
     store: new ReleaseStore(statisticsDb),
-    publisher: new ReleasePublisher({ db: statisticsDb, aggregates: aggregateReader(db, registry), config, budget: new CompanyBudget(statisticsDb), statementTimeoutMs: 3_600_000 }),
+    publisher: new ReleasePublisher({
+      db: statisticsDb,
+      aggregates: aggregateReader(db, registry),
+      config,
+      budget: new CompanyBudget(statisticsDb),
+      statementTimeoutMs: 3_600_000,
+    }),
   };
 }
 
@@ -70,7 +76,10 @@ async function ensureCompanyBudget(db: DataSource, periodBudget: number) {
   const budget = new CompanyBudget(db);
   const state = await budget.state();
   if (state.releaseRemainingMicro < micro(periodBudget / 2)) {
-    await budget.setCaps({ periodBudgetMicro: state.periodBudgetMicro + micro(periodBudget), lifetimeCapMicro: state.lifetimeCapMicro + micro(periodBudget * 12) });
+    await budget.setCaps({
+      periodBudgetMicro: state.periodBudgetMicro + micro(periodBudget),
+      lifetimeCapMicro: state.lifetimeCapMicro + micro(periodBudget * 12),
+    });
   }
 }
 
@@ -82,7 +91,10 @@ export interface ReleaseAnswerBenchResult {
   ratio: number;
 }
 
-export async function benchReleaseAnswers(bench: { url: string; db: DataSource }, options: { customers?: number; iterations?: number } = {}): Promise<ReleaseAnswerBenchResult> {
+export async function benchReleaseAnswers(
+  bench: { url: string; db: DataSource },
+  options: { customers?: number; iterations?: number } = {},
+): Promise<ReleaseAnswerBenchResult> {
   const { customers = 100_000, iterations = 20 } = options;
   const seeded = await seedStatisticsBench(bench.db, customers, 10);
   console.log(`\nAnswers from a release: ${seeded.customers} customers`);
@@ -95,7 +107,10 @@ export async function benchReleaseAnswers(bench: { url: string; db: DataSource }
   await organisations.assignClient(name, name);
 
   const { config, store, publisher } = await publisherFor(bench.db);
-  await store.define("bench-customers", validatePlan([{ field: "customers", dimensions: [D.AGE_BAND, D.GENDER, D.PREFECTURE] }], micro(1), config));
+  await store.define(
+    "bench-customers",
+    validatePlan([{ field: "customers", dimensions: [D.AGE_BAND, D.GENDER, D.PREFECTURE] }], micro(1), config),
+  );
   const release = await publisher.publish("bench-customers");
   console.log(`  published ${release.cells} cells in ${release.measureMs} ms (release ${release.id})`);
 
@@ -111,11 +126,16 @@ export async function benchReleaseAnswers(bench: { url: string; db: DataSource }
   await direct.connect();
   const viaGateway = async () => {
     const started = performance.now();
-    const res = await fetch(gateway.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ query: GRAPHQL }) });
+    const res = await fetch(gateway.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: GRAPHQL }),
+    });
     const body = (await res.json()) as any;
     const ms = performance.now() - started;
     const answer = body?.data?.statistics?.customers;
-    if (!res.ok || body.errors || answer?.release?.reference !== release.id || answer.epsilonSpent !== 0) throw new Error(`gateway answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+    if (!res.ok || body.errors || answer?.release?.reference !== release.id || answer.epsilonSpent !== 0)
+      throw new Error(`gateway answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
     return ms;
   };
   const timed = (text: string, values: unknown[]) => async () => {
@@ -145,7 +165,13 @@ export async function benchReleaseAnswers(bench: { url: string; db: DataSource }
       }
       c.push(await viaCells());
     }
-    const result = { customers: seeded.customers, gatewayMs: median(g), directMs: median(d), cellsMs: median(c), ratio: median(g) / median(d) };
+    const result = {
+      customers: seeded.customers,
+      gatewayMs: median(g),
+      directMs: median(d),
+      cellsMs: median(c),
+      ratio: median(g) / median(d),
+    };
     console.log(`Question from a release (customers by AGE_BAND × REGION, women; median of ${iterations})`);
     console.log(`  gateway (HTTP, gate, release lookup, sum of cells)   ${result.gatewayMs.toFixed(1).padStart(8)} ms`);
     console.log(`  direct SQL over the customers (same cells, pg)       ${result.directMs.toFixed(1).padStart(8)} ms`);
@@ -184,7 +210,9 @@ export async function benchReleasePublishing(baseUrl: string, options: { custome
   const db = await millionDatabase(baseUrl);
   try {
     const seeded = await seedStatisticsBench(db, customers, 1);
-    console.log(`\nPublishing a release: ${seeded.customers} customers, ${seeded.usageRows} usage rows (seeding took ${(seeded.ms / 1000).toFixed(1)} s)`);
+    console.log(
+      `\nPublishing a release: ${seeded.customers} customers, ${seeded.usageRows} usage rows (seeding took ${(seeded.ms / 1000).toFixed(1)} s)`,
+    );
     await ensureCompanyBudget(db, 100);
     const { config, store, publisher } = await publisherFor(db);
     const plan = await store.define(
@@ -193,7 +221,11 @@ export async function benchReleasePublishing(baseUrl: string, options: { custome
         [
           { field: "customers", dimensions: [D.AGE_BAND, D.GENDER, D.PREFECTURE] },
           // every seeded use lies in these 23 months (seedStatisticsBench: 2025-01-01 + up to 690 days)
-          { field: "serviceUsage", dimensions: [D.SERVICE, D.USAGE_MONTH, D.GENDER, D.PREFECTURE], usageMonths: { from: "2025-01", to: "2026-11" } },
+          {
+            field: "serviceUsage",
+            dimensions: [D.SERVICE, D.USAGE_MONTH, D.GENDER, D.PREFECTURE],
+            usageMonths: { from: "2025-01", to: "2026-11" },
+          },
         ],
         micro(10),
         config,
@@ -213,7 +245,9 @@ export async function benchReleasePublishing(baseUrl: string, options: { custome
       });
       sqlMs.push(performance.now() - started);
     }
-    console.log(`Publishing plan bench-monthly (customers AGE_BAND × GENDER × PREFECTURE; usage SERVICE × USAGE_MONTH × GENDER × PREFECTURE, 23 months; ε 10)`);
+    console.log(
+      `Publishing plan bench-monthly (customers AGE_BAND × GENDER × PREFECTURE; usage SERVICE × USAGE_MONTH × GENDER × PREFECTURE, 23 months; ε 10)`,
+    );
     console.log(`  cells                                                         ${String(release.cells).padStart(8)}`);
     console.log(`  measuring SQL alone: customers ${(sqlMs[0] / 1000).toFixed(2)} s, usage ${(sqlMs[1] / 1000).toFixed(2)} s`);
     console.log(`  measuring (2 SQL statements, noise, least squares, top-down)  ${(release.measureMs / 1000).toFixed(2)} s`);
@@ -229,7 +263,8 @@ async function main() {
   const bench = await benchDatabase();
   console.log(`Released-tables benchmark on ${bench.description}`);
   try {
-    if (!only.includes("--publish-only")) await benchReleaseAnswers(bench, { customers: Number(process.env.BENCH_STATS_CUSTOMERS ?? 100_000) });
+    if (!only.includes("--publish-only"))
+      await benchReleaseAnswers(bench, { customers: Number(process.env.BENCH_STATS_CUSTOMERS ?? 100_000) });
     if (!only.includes("--answers-only")) {
       if (!process.env.DATABASE_URL) console.log("\n(publishing over 1,000,000 customers needs DATABASE_URL: skipped on embedded PGlite)");
       else await benchReleasePublishing(bench.url, { customers: Number(process.env.BENCH_RELEASE_CUSTOMERS ?? 1_000_000) });

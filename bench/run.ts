@@ -71,7 +71,12 @@ function printSummary({
     console.log(`  ${label.padEnd(72)} ${value.padStart(8)}   ${target.padEnd(22)} ${ok === null ? "" : verdict(ok)}`);
   console.log("\nSummary");
   if (peers) {
-    line("gateway (governed + audited) / hand-written", peers.gatewayOverHandwritten.toFixed(3), "target ≥ 1.0", peers.gatewayOverHandwritten >= 1.0);
+    line(
+      "gateway (governed + audited) / hand-written",
+      peers.gatewayOverHandwritten.toFixed(3),
+      "target ≥ 1.0",
+      peers.gatewayOverHandwritten >= 1.0,
+    );
     line("PostGraphile 4 / hand-written", peers.postgraphileOverHandwritten.toFixed(3), "for information", null);
     line("gateway (governed + audited) / PostGraphile 4", peers.gatewayOverPostgraphile.toFixed(3), "for information", null);
   }

@@ -62,11 +62,107 @@ export function holdsScale(counts: SeedCounts, customers: number): boolean {
   );
 }
 
-const POPULATION_WEIGHT: Record<string, number> = { Tokyo: 14, Kanagawa: 9, Osaka: 9, Aichi: 7, Saitama: 7, Chiba: 6, Hyogo: 5, Hokkaido: 5, Fukuoka: 5 };
-const FAMILY_NAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木", "山口", "松本", "井上", "木村", "林", "斎藤", "清水", "山崎", "森", "池田", "橋本", "阿部", "石川", "山下", "中島", "石井", "小川", "前田", "岡田", "長谷川", "藤田", "後藤", "近藤", "村上", "遠藤", "青木", "坂本"];
-const GIVEN_NAMES = ["翔太", "蓮", "大翔", "湊", "悠真", "陽斗", "健太", "拓也", "直樹", "誠", "浩", "隆", "学", "大輔", "剛", "陽菜", "結衣", "葵", "さくら", "美咲", "愛", "真由美", "裕子", "恵子", "陽子", "直美", "由美子", "久美子", "彩", "花子", "七海", "凛", "芽依", "美優", "琴音"];
+const POPULATION_WEIGHT: Record<string, number> = {
+  Tokyo: 14,
+  Kanagawa: 9,
+  Osaka: 9,
+  Aichi: 7,
+  Saitama: 7,
+  Chiba: 6,
+  Hyogo: 5,
+  Hokkaido: 5,
+  Fukuoka: 5,
+};
+const FAMILY_NAMES = [
+  "佐藤",
+  "鈴木",
+  "高橋",
+  "田中",
+  "伊藤",
+  "渡辺",
+  "山本",
+  "中村",
+  "小林",
+  "加藤",
+  "吉田",
+  "山田",
+  "佐々木",
+  "山口",
+  "松本",
+  "井上",
+  "木村",
+  "林",
+  "斎藤",
+  "清水",
+  "山崎",
+  "森",
+  "池田",
+  "橋本",
+  "阿部",
+  "石川",
+  "山下",
+  "中島",
+  "石井",
+  "小川",
+  "前田",
+  "岡田",
+  "長谷川",
+  "藤田",
+  "後藤",
+  "近藤",
+  "村上",
+  "遠藤",
+  "青木",
+  "坂本",
+];
+const GIVEN_NAMES = [
+  "翔太",
+  "蓮",
+  "大翔",
+  "湊",
+  "悠真",
+  "陽斗",
+  "健太",
+  "拓也",
+  "直樹",
+  "誠",
+  "浩",
+  "隆",
+  "学",
+  "大輔",
+  "剛",
+  "陽菜",
+  "結衣",
+  "葵",
+  "さくら",
+  "美咲",
+  "愛",
+  "真由美",
+  "裕子",
+  "恵子",
+  "陽子",
+  "直美",
+  "由美子",
+  "久美子",
+  "彩",
+  "花子",
+  "七海",
+  "凛",
+  "芽依",
+  "美優",
+  "琴音",
+];
 const TOWNS = ["中央", "本町", "栄町", "緑町", "旭町", "幸町", "新町", "東町", "西町", "南町", "北町", "桜町", "若葉", "宮前", "駅前"];
-const DOMAINS = ["example.jp", "mail.example.jp", "docomo.example.ne.jp", "ezweb.example.ne.jp", "softbank.example.ne.jp", "gmail.example.com", "yahoo.example.co.jp", "icloud.example.com"];
+const DOMAINS = [
+  "example.jp",
+  "mail.example.jp",
+  "docomo.example.ne.jp",
+  "ezweb.example.ne.jp",
+  "softbank.example.ne.jp",
+  "gmail.example.com",
+  "yahoo.example.co.jp",
+  "icloud.example.com",
+];
 
 /**
  * Runs `fill` (a bulk INSERT into `table`) with the table's indexes and its primary-key,
@@ -78,7 +174,9 @@ const DOMAINS = ["example.jp", "mail.example.jp", "docomo.example.ne.jp", "ezweb
  * other tables reference (a foreign key to them) are filled with their indexes in place.
  */
 async function withoutIndexes(client: Client, table: string, log: (line: string) => void, fill: () => Promise<void>): Promise<void> {
-  const { rowCount: referenced } = await client.query(`SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::regclass`, [table]);
+  const { rowCount: referenced } = await client.query(`SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::regclass`, [
+    table,
+  ]);
   if (referenced) return fill();
   await client.query("BEGIN");
   try {
@@ -96,10 +194,13 @@ async function withoutIndexes(client: Client, table: string, log: (line: string)
     for (const constraint of constraints) await client.query(`ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(constraint.conname)}`);
     await fill();
     const started = Date.now();
-    for (const constraint of constraints) await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(constraint.conname)} ${constraint.def}`);
+    for (const constraint of constraints)
+      await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(constraint.conname)} ${constraint.def}`);
     for (const index of indexes) await client.query(index.def);
     await client.query("COMMIT");
-    log(`    ${table}: ${constraints.length} constraints and ${indexes.length} indexes rebuilt in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `    ${table}: ${constraints.length} constraints and ${indexes.length} indexes rebuilt in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;

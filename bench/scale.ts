@@ -1,6 +1,16 @@
 import { Client } from "pg";
 import type { DataSource } from "typeorm";
-import { ClientRegistry, currentMonth, DEMO_AGREEMENT, loadStatisticsConfig, monthIndex, monthOf, openDatabase, Purpose, startEmbeddedPostgres } from "./from-src";
+import {
+  ClientRegistry,
+  currentMonth,
+  DEMO_AGREEMENT,
+  loadStatisticsConfig,
+  monthIndex,
+  monthOf,
+  openDatabase,
+  Purpose,
+  startEmbeddedPostgres,
+} from "./from-src";
 import { serveGateway } from "./harness";
 import { benchOrganisation } from "./statistics-budget";
 import { countSeeded, holdsScale, seedConsents, seedScale, type SeedCounts } from "./scale-seed";
@@ -86,8 +96,11 @@ export function parseScaleArgs(argv: readonly string[], env = process.env): Scal
   }
   const scales = raw.split(",").map((part) => {
     const match = /^\s*(\d+(?:\.\d+)?)\s*([km]?)\s*$/i.exec(part.replace(/_/g, ""));
-    const value = match ? Math.round(Number(match[1]) * ({ "": 1, k: 1_000, m: 1_000_000 } as const)[match[2].toLowerCase() as "" | "k" | "m"]) : NaN;
-    if (!Number.isSafeInteger(value) || value < 100 || value > 10_000_000) throw new Error(`--scale: "${part}" is not a number of customers from 100 to 10000000`);
+    const value = match
+      ? Math.round(Number(match[1]) * ({ "": 1, k: 1_000, m: 1_000_000 } as const)[match[2].toLowerCase() as "" | "k" | "m"])
+      : NaN;
+    if (!Number.isSafeInteger(value) || value < 100 || value > 10_000_000)
+      throw new Error(`--scale: "${part}" is not a number of customers from 100 to 10000000`);
     return value;
   });
   const number = (name: string, fallback: number) => {
@@ -163,7 +176,11 @@ interface Timed {
 async function post(url: string, body: unknown, key: string): Promise<Timed> {
   const payload = JSON.stringify(body);
   const started = performance.now();
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: payload });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: payload,
+  });
   const text = await res.text();
   const ms = performance.now() - started;
   let json: any = null;
@@ -192,7 +209,15 @@ function checked(label: string, answer: Timed, check: Check): void {
 }
 
 /** Sequential requests: a warm-up, then up to `requests` timed ones (fewer past `rowSeconds`). */
-async function measure(label: string, url: string, body: unknown, key: string, check: Check, options: ScaleOptions, note?: string): Promise<Latency> {
+async function measure(
+  label: string,
+  url: string,
+  body: unknown,
+  key: string,
+  check: Check,
+  options: ScaleOptions,
+  note?: string,
+): Promise<Latency> {
   for (let i = 0; i < options.warmup; i++) checked(label, await post(url, body, key), check);
   const samples: number[] = [];
   const deadline = performance.now() + options.rowSeconds * 1000;
@@ -227,7 +252,10 @@ function statisticsQueries(): { usage: string; customers: string; period: string
   };
 }
 
-const hundred = (field = "customers"): Check => (json) => (json?.data?.[field]?.length === 100 ? null : `expected 100 ${field}, got ${json?.data?.[field]?.length}`);
+const hundred =
+  (field = "customers"): Check =>
+  (json) =>
+    json?.data?.[field]?.length === 100 ? null : `expected 100 ${field}, got ${json?.data?.[field]?.length}`;
 
 /**
  * Fresh answers only: each timed request is a new USAGE_STATISTICS client's first statistics
@@ -236,7 +264,14 @@ const hundred = (field = "customers"): Check => (json) => (json?.data?.[field]?.
  * organisation and authenticated (a `viewer` call, which spends nothing) before the timer
  * starts. One untimed warm-up; then up to `statsRequests` answers, fewer (at least 3) past `rowSeconds`.
  */
-async function measureStatistics(label: string, url: string, db: DataSource, query: string, field: "serviceUsage" | "customers", options: ScaleOptions): Promise<Latency> {
+async function measureStatistics(
+  label: string,
+  url: string,
+  db: DataSource,
+  query: string,
+  field: "serviceUsage" | "customers",
+  options: ScaleOptions,
+): Promise<Latency> {
   const registry = new ClientRegistry(db);
   const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   const organisation = await benchOrganisation(db, `bench-scale-stats-${stamp}`, options.statsRequests + 2);
@@ -245,7 +280,9 @@ async function measureStatistics(label: string, url: string, db: DataSource, que
     const { key, client } = await registry.create(`bench-scale-stats-${stamp}-${clients++}`, [Purpose.USAGE_STATISTICS]);
     await organisation.assign(client.name);
     await db.query(`DELETE FROM statistics_answer WHERE result IS NOT NULL`); // a benchmark store: no stored answer flatters the run
-    checked(`${label} (viewer)`, await post(url, { query: `{ viewer { name } }` }, key), (json) => (json?.data?.viewer?.name ? null : "no viewer"));
+    checked(`${label} (viewer)`, await post(url, { query: `{ viewer { name } }` }, key), (json) =>
+      json?.data?.viewer?.name ? null : "no viewer",
+    );
     const answer = await post(url, { query }, key);
     checked(label, answer, (json) => {
       const result = json?.data?.statistics?.[field];
@@ -262,10 +299,16 @@ async function measureStatistics(label: string, url: string, db: DataSource, que
   return latency(samples, "fresh answers");
 }
 
-async function measureScale(url: string, db: DataSource, options: ScaleOptions, log: (line: string) => void): Promise<Record<RowKey, Latency>> {
+async function measureScale(
+  url: string,
+  db: DataSource,
+  options: ScaleOptions,
+  log: (line: string) => void,
+): Promise<Record<RowKey, Latency>> {
   const registry = new ClientRegistry(db);
   const stamp = `${Date.now()}`;
-  const keyFor = async (purpose: string) => (await registry.create(`bench-scale-${purpose.toLowerCase().replace(/_/g, "-")}-${stamp}`, [purpose])).key;
+  const keyFor = async (purpose: string) =>
+    (await registry.create(`bench-scale-${purpose.toLowerCase().replace(/_/g, "-")}-${stamp}`, [purpose])).key;
   const keys = {
     sp: await keyFor(Purpose.SERVICE_PROVISION),
     pi: await keyFor(Purpose.PRODUCT_IMPROVEMENT),
@@ -291,7 +334,9 @@ async function measureScale(url: string, db: DataSource, options: ScaleOptions, 
   const run = async (key: RowKey, measurement: () => Promise<Latency>) => {
     rows[key] = await measurement();
     const r = rows[key];
-    log(`    ${ROWS.find((row) => row.key === key)!.label.padEnd(54)} p50 ${r.p50.toFixed(1).padStart(8)} ms  p99 ${r.p99.toFixed(1).padStart(8)} ms  (n=${r.n}${r.note ? `, ${r.note}` : ""})`);
+    log(
+      `    ${ROWS.find((row) => row.key === key)!.label.padEnd(54)} p50 ${r.p50.toFixed(1).padStart(8)} ms  p99 ${r.p99.toFixed(1).padStart(8)} ms  (n=${r.n}${r.note ? `, ${r.note}` : ""})`,
+    );
   };
 
   await run("entity", () => measure("customer by id", url, { query: ENTITY, variables: { id: entityId } }, keys.sp, one, options));
@@ -299,29 +344,57 @@ async function measureScale(url: string, db: DataSource, options: ScaleOptions, 
 
   // keyset pagination (`after: ID`) if the gateway has it, else the offset it has today
   const probe = await post(url, { query: PAGE_AFTER, variables: { after } }, keys.sp);
-  const afterMissing = probe.status === 400 && (probe.json?.errors ?? []).some((e: any) => /"after"/.test(e?.message ?? "") && e?.extensions?.code === "GRAPHQL_VALIDATION_FAILED");
+  const afterMissing =
+    probe.status === 400 &&
+    (probe.json?.errors ?? []).some((e: any) => /"after"/.test(e?.message ?? "") && e?.extensions?.code === "GRAPHQL_VALIDATION_FAILED");
   if (afterMissing) {
-    await run("pageDeep", () => measure("deep page (offset)", url, { query: PAGE_OFFSET, variables: { offset: half } }, keys.sp, hundred(), options, "offset (no cursor support yet)"));
+    await run("pageDeep", () =>
+      measure(
+        "deep page (offset)",
+        url,
+        { query: PAGE_OFFSET, variables: { offset: half } },
+        keys.sp,
+        hundred(),
+        options,
+        "offset (no cursor support yet)",
+      ),
+    );
   } else {
-    const keyset: Check = (json) => hundred()(json) ?? (json.data.customers[0].id > after ? null : "the page does not start after the cursor");
-    await run("pageDeep", () => measure("deep page (cursor)", url, { query: PAGE_AFTER, variables: { after } }, keys.sp, keyset, options, "cursor"));
+    const keyset: Check = (json) =>
+      hundred()(json) ?? (json.data.customers[0].id > after ? null : "the page does not start after the cursor");
+    await run("pageDeep", () =>
+      measure("deep page (cursor)", url, { query: PAGE_AFTER, variables: { after } }, keys.sp, keyset, options, "cursor"),
+    );
   }
 
   await run("productImprovement", () => measure("PRODUCT_IMPROVEMENT", url, { query: PRODUCT_IMPROVEMENT }, keys.pi, hundred(), options));
   await run("notification", () => measure("NOTIFICATION", url, { query: NOTIFICATION }, keys.no, hundred(), options));
-  await run("individualAgreement", () => measure("INDIVIDUAL_AGREEMENT", url, { query: INDIVIDUAL_AGREEMENT }, keys.ia, hundred(), options));
+  await run("individualAgreement", () =>
+    measure("INDIVIDUAL_AGREEMENT", url, { query: INDIVIDUAL_AGREEMENT }, keys.ia, hundred(), options),
+  );
   let winners = 0;
   await run("prizeDelivery", () =>
-    measure("PRIZE_DELIVERY", url, { query: PRIZE_DELIVERY }, keys.pd, (json) => {
-      const all = (json?.data?.campaigns ?? []).flatMap((c: any) => c.winners);
-      winners = all.length;
-      return all.length > 0 && all.every((w: any) => w.customer?.fullName) ? null : "no winner with a name";
-    }, options).then((l) => ({ ...l, note: `${winners} winners` })),
+    measure(
+      "PRIZE_DELIVERY",
+      url,
+      { query: PRIZE_DELIVERY },
+      keys.pd,
+      (json) => {
+        const all = (json?.data?.campaigns ?? []).flatMap((c: any) => c.winners);
+        winners = all.length;
+        return all.length > 0 && all.every((w: any) => w.customer?.fullName) ? null : "no winner with a name";
+      },
+      options,
+    ).then((l) => ({ ...l, note: `${winners} winners` })),
   );
-  await run("dataSubjectRequest", () => measure("DATA_SUBJECT_REQUEST", url, { query: DATA_SUBJECT_REQUEST, variables: { id: requester } }, keys.dsr, one, options));
+  await run("dataSubjectRequest", () =>
+    measure("DATA_SUBJECT_REQUEST", url, { query: DATA_SUBJECT_REQUEST, variables: { id: requester } }, keys.dsr, one, options),
+  );
 
   const stats = statisticsQueries();
-  await run("statsUsage", () => measureStatistics(`statistics serviceUsage (${stats.period})`, url, db, stats.usage, "serviceUsage", options));
+  await run("statsUsage", () =>
+    measureStatistics(`statistics serviceUsage (${stats.period})`, url, db, stats.usage, "serviceUsage", options),
+  );
   await run("statsCustomers", () => measureStatistics("statistics customers", url, db, stats.customers, "customers", options));
   return rows;
 }
@@ -389,7 +462,9 @@ function printScalingTable(runs: ScaleRun[]): Partial<Record<RowKey, number>> {
   const cell = (l: Latency) => `${l.p50.toFixed(1)} / ${l.p99.toFixed(1)}`;
   const width = 22;
   console.log(`\nScaling table (governed + audited gateway over HTTP, sequential requests; p50 / p99 ms)`);
-  console.log(`  ${"query".padEnd(54)}${runs.map((r) => formatScale(r.customers).padStart(width)).join("")}${ratioLabel ? ratioLabel.padStart(10) : ""}`);
+  console.log(
+    `  ${"query".padEnd(54)}${runs.map((r) => formatScale(r.customers).padStart(width)).join("")}${ratioLabel ? ratioLabel.padStart(10) : ""}`,
+  );
   for (const row of ROWS) {
     const cells = runs.map((r) => cell(r.rows[row.key]).padStart(width)).join("");
     let ratio = "";
@@ -400,6 +475,8 @@ function printScalingTable(runs: ScaleRun[]): Partial<Record<RowKey, number>> {
     console.log(`  ${row.label.padEnd(54)}${cells}${ratio}`);
   }
   const deep = largest.rows.pageDeep.note;
-  console.log(`  (deep page: ${deep}; ratio = p50 at the largest scale / p50 at the smallest; statistics: fresh answers only, n=${largest.rows.statsUsage.n} and ${largest.rows.statsCustomers.n} at the largest scale)`);
+  console.log(
+    `  (deep page: ${deep}; ratio = p50 at the largest scale / p50 at the smallest; statistics: fresh answers only, n=${largest.rows.statsUsage.n} and ${largest.rows.statsCustomers.n} at the largest scale)`,
+  );
   return growth;
 }

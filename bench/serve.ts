@@ -15,7 +15,10 @@ async function main() {
   const options = JSON.parse(extra) as { ungoverned?: boolean; unaudited?: boolean };
   const settings = loadSettings({ ...process.env, PORT: "0", INTROSPECTION: "false", DATABASE_URL: url, ERASURE_OUTBOX_INTERVAL_MS: "0" });
   // no flag: the production gateway itself (startGateway, with its strict plugin-order check)
-  const gateway = options.ungoverned || options.unaudited ? await startGatewayVariant({ db, settings }, benchVariant(options)) : await startGateway({ db, settings });
+  const gateway =
+    options.ungoverned || options.unaudited
+      ? await startGatewayVariant({ db, settings }, benchVariant(options))
+      : await startGateway({ db, settings });
   process.send?.({ url: gateway.url });
   process.on("message", async (message) => {
     if (message === "memory") {

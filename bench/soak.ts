@@ -32,8 +32,15 @@ async function main() {
   const gateway = await serveGateway(bench.url); // the production composition: governance and audit
   const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
-  console.log(`Soak on ${bench.description}: ${windows} × ${windowSeconds} s at ${connections} connections; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-  console.log(`${"window".padStart(6)} ${"req/s".padStart(8)} ${"p99 ms".padStart(8)} ${"non-2xx".padStart(8)} ${"errors".padStart(7)} ${"RSS MB".padStart(8)} ${"live heap".padStart(9)} ${"load".padStart(6)}`);
+  console.log(
+    `Soak on ${bench.description}: ${windows} × ${windowSeconds} s at ${connections} connections; load average at start ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
+  console.log(
+    `${"window".padStart(6)} ${"req/s".padStart(8)} ${"p99 ms".padStart(8)} ${"non-2xx".padStart(8)} ${"errors".padStart(7)} ${"RSS MB".padStart(8)} ${"live heap".padStart(9)} ${"load".padStart(6)}`,
+  );
   const rows: Array<{ rps: number; p99: number; rss: number; heap: number; failed: number }> = [];
   try {
     const [{ seq: from }] = await bench.db.query(`SELECT coalesce(max(seq), 0)::text AS seq FROM audit_event`);
@@ -54,9 +61,13 @@ async function main() {
     const growth = (pick: (r: (typeof rows)[number]) => number) => pick(steady[steady.length - 1]) - pick(steady[0]);
     console.log("\nSummary (after the warm-up window)");
     console.log(`  requests ≈ ${requests}, audit events written ${events}, failed ${rows.reduce((s, r) => s + r.failed, 0)}`);
-    console.log(`  throughput ${Math.min(...steady.map((r) => r.rps)).toFixed(0)}–${Math.max(...steady.map((r) => r.rps)).toFixed(0)} req/s`);
+    console.log(
+      `  throughput ${Math.min(...steady.map((r) => r.rps)).toFixed(0)}–${Math.max(...steady.map((r) => r.rps)).toFixed(0)} req/s`,
+    );
     console.log(`  p99 ${Math.min(...p99s).toFixed(1)}–${Math.max(...p99s).toFixed(1)} ms (median ${median(p99s).toFixed(1)})`);
-    console.log(`  RSS ${mb(steady[0].rss)} → ${mb(steady[steady.length - 1].rss)} MB (${growth((r) => r.rss) >= 0 ? "+" : ""}${mb(growth((r) => r.rss))}), live heap ${mb(steady[0].heap)} → ${mb(steady[steady.length - 1].heap)} MB`);
+    console.log(
+      `  RSS ${mb(steady[0].rss)} → ${mb(steady[steady.length - 1].rss)} MB (${growth((r) => r.rss) >= 0 ? "+" : ""}${mb(growth((r) => r.rss))}), live heap ${mb(steady[0].heap)} → ${mb(steady[steady.length - 1].heap)} MB`,
+    );
   } finally {
     await gateway.stop();
     await bench.close();

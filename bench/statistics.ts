@@ -47,7 +47,17 @@ export interface StatisticsBenchResult {
 }
 
 const SERVICES = ["Mobile", "Broadband", "Streaming", "Cloud Storage", "Travel Booking"];
-const POPULATION_WEIGHT: Record<string, number> = { Tokyo: 14, Kanagawa: 9, Osaka: 9, Aichi: 7, Saitama: 7, Chiba: 6, Hyogo: 5, Hokkaido: 5, Fukuoka: 5 };
+const POPULATION_WEIGHT: Record<string, number> = {
+  Tokyo: 14,
+  Kanagawa: 9,
+  Osaka: 9,
+  Aichi: 7,
+  Saitama: 7,
+  Chiba: 6,
+  Hyogo: 5,
+  Hokkaido: 5,
+  Fukuoka: 5,
+};
 
 const REQUEST: StatisticsRequest = {
   field: "serviceUsage",
@@ -65,7 +75,11 @@ const GRAPHQL = `query Trends @purpose(name: USAGE_STATISTICS) {
 }`;
 
 /** Adds bench customers and their usage until there are enough (never touches other rows). */
-export async function seedStatisticsBench(db: DataSource, customers: number, usagePerCustomer: number): Promise<{ customers: number; usageRows: number; ms: number }> {
+export async function seedStatisticsBench(
+  db: DataSource,
+  customers: number,
+  usagePerCustomer: number,
+): Promise<{ customers: number; usageRows: number; ms: number }> {
   const started = Date.now();
   const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM customer WHERE full_name LIKE 'Bench %'`);
   if (n < customers) {
@@ -98,10 +112,15 @@ export async function seedStatisticsBench(db: DataSource, customers: number, usa
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function benchStatistics(bench: { url: string; db: DataSource }, options: StatisticsBenchOptions = {}): Promise<StatisticsBenchResult> {
+export async function benchStatistics(
+  bench: { url: string; db: DataSource },
+  options: StatisticsBenchOptions = {},
+): Promise<StatisticsBenchResult> {
   const { customers = 100_000, usagePerCustomer = 10, iterations = 10 } = options;
   const seeded = await seedStatisticsBench(bench.db, customers, usagePerCustomer);
-  console.log(`\nStatistics: ${seeded.customers} customers, ${seeded.usageRows} usage rows (seeding took ${(seeded.ms / 1000).toFixed(1)} s)`);
+  console.log(
+    `\nStatistics: ${seeded.customers} customers, ${seeded.usageRows} usage rows (seeding took ${(seeded.ms / 1000).toFixed(1)} s)`,
+  );
 
   // The same statement the gateway will run (same settings, same period, same measures).
   const config = loadStatisticsConfig(process.env);
@@ -128,7 +147,8 @@ export async function benchStatistics(bench: { url: string; db: DataSource }, op
     const body = (await res.json()) as any;
     const ms = performance.now() - started;
     const answer = body?.data?.statistics?.serviceUsage;
-    if (!res.ok || body.errors || !answer || answer.repeated) throw new Error(`gateway answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+    if (!res.ok || body.errors || !answer || answer.repeated)
+      throw new Error(`gateway answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
     return ms;
   };
   const viaSql = async (): Promise<number> => {

@@ -19,7 +19,10 @@ export function benchVariant({ ungoverned = false, unaudited = false }: { ungove
     authenticate: !ungoverned,
     arrange(plugins, openData) {
       let arranged = unaudited ? plugins.filter((p) => p.role !== "audit") : plugins;
-      if (ungoverned) arranged = arranged.map((p) => (p.role === "governance" ? { role: null, name: "ungoverned", plugin: ungovernedPlugin(openData) } : p));
+      if (ungoverned)
+        arranged = arranged.map((p) =>
+          p.role === "governance" ? { role: null, name: "ungoverned", plugin: ungovernedPlugin(openData) } : p,
+        );
       return arranged;
     },
     verify: () => {},

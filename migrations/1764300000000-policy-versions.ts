@@ -49,7 +49,9 @@ export class PolicyVersions1764300000000 implements MigrationInterface {
         retired_at timestamptz
       )`);
 
-    await q.query(`ALTER TABLE consent ADD CONSTRAINT consent_agreement_fk FOREIGN KEY (agreement_key) REFERENCES individual_agreement(key)`);
+    await q.query(
+      `ALTER TABLE consent ADD CONSTRAINT consent_agreement_fk FOREIGN KEY (agreement_key) REFERENCES individual_agreement(key)`,
+    );
     await q.query(`
       CREATE UNIQUE INDEX consent_one_active_agreement ON consent (customer_id, agreement_key)
       WHERE withdrawn_at IS NULL AND kind = 'INDIVIDUAL_AGREEMENT'`);

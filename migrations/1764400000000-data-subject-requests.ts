@@ -31,7 +31,9 @@ export class DataSubjectRequests1764400000000 implements MigrationInterface {
         CHECK ((status = 'REFUSED') = (refusal_reason IS NOT NULL))
       )`);
     await q.query(`CREATE INDEX data_subject_request_customer_idx ON data_subject_request (customer_id)`);
-    await q.query(`CREATE INDEX data_subject_request_open_idx ON data_subject_request (customer_id) WHERE status IN ('RECEIVED', 'IN_PROGRESS')`);
+    await q.query(
+      `CREATE INDEX data_subject_request_open_idx ON data_subject_request (customer_id) WHERE status IN ('RECEIVED', 'IN_PROGRESS')`,
+    );
     await q.query(`
       CREATE TABLE data_subject_request_event (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

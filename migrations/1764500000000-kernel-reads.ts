@@ -23,13 +23,17 @@ export class KernelReads1764500000000 implements MigrationInterface {
     // the sign-up date is personal too (declared so): erased with the rest
     await q.query(`ALTER TABLE customer ALTER COLUMN created_at DROP NOT NULL`);
     await q.query(`ALTER TABLE data_subject_request DROP CONSTRAINT data_subject_request_check`);
-    await q.query(`ALTER TABLE data_subject_request ADD CONSTRAINT data_subject_request_reason_only_when_refused CHECK (status = 'REFUSED' OR refusal_reason IS NULL)`);
+    await q.query(
+      `ALTER TABLE data_subject_request ADD CONSTRAINT data_subject_request_reason_only_when_refused CHECK (status = 'REFUSED' OR refusal_reason IS NULL)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE customer ALTER COLUMN created_at SET NOT NULL`);
     await q.query(`ALTER TABLE data_subject_request DROP CONSTRAINT data_subject_request_reason_only_when_refused`);
-    await q.query(`ALTER TABLE data_subject_request ADD CONSTRAINT data_subject_request_check CHECK ((status = 'REFUSED') = (refusal_reason IS NOT NULL))`);
+    await q.query(
+      `ALTER TABLE data_subject_request ADD CONSTRAINT data_subject_request_check CHECK ((status = 'REFUSED') = (refusal_reason IS NOT NULL))`,
+    );
     for (const index of [
       "notification_subscription_customer_idx",
       "consent_active_recipient_customer_idx",

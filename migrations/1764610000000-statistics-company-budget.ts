@@ -72,7 +72,13 @@ export class StatisticsCompanyBudget1764610000000 implements MigrationInterface 
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ["statistics_answer", "statistics_spending", "statistics_organisation_client", "statistics_organisation", "statistics_company_budget"]) {
+    for (const table of [
+      "statistics_answer",
+      "statistics_spending",
+      "statistics_organisation_client",
+      "statistics_organisation",
+      "statistics_company_budget",
+    ]) {
       await q.query(`DROP TABLE ${table}`);
     }
     await q.query(`

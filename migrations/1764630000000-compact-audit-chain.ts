@@ -117,16 +117,20 @@ export class CompactAuditChain1764630000000 implements MigrationInterface {
       );
     }
     await q.query(`SET LOCAL synchronous_commit = on`); // the append function turned it off: the migration commits durably
-    const [{ same }] = await q.query(`SELECT count(*) = $1 AND coalesce(max(seq), 0) = (SELECT coalesce(max(seq), 0) FROM audit_event_former) AS same FROM audit_chain`, [n]);
+    const [{ same }] = await q.query(
+      `SELECT count(*) = $1 AND coalesce(max(seq), 0) = (SELECT coalesce(max(seq), 0) FROM audit_event_former) AS same FROM audit_chain`,
+      [n],
+    );
     if (!same) throw new Error("audit events were not all moved in sequence: the former trail has gaps; verify it before upgrading");
     if (n > 0) {
-      await q.query(
-        `INSERT INTO audit_checkpoint (seq, hash, note) SELECT seq, hash, $1 FROM audit_chain ORDER BY seq DESC LIMIT 1`,
-        [`migration: ${n} events re-chained with bytea links; the former chain's head was ${head}`],
-      );
+      await q.query(`INSERT INTO audit_checkpoint (seq, hash, note) SELECT seq, hash, $1 FROM audit_chain ORDER BY seq DESC LIMIT 1`, [
+        `migration: ${n} events re-chained with bytea links; the former chain's head was ${head}`,
+      ]);
     }
     await q.query(`DROP TABLE audit_event_former`);
-    await q.query(`ALTER TABLE disclosure_record ADD CONSTRAINT disclosure_record_event_seq_fkey FOREIGN KEY (event_seq) REFERENCES audit_chain(seq)`);
+    await q.query(
+      `ALTER TABLE disclosure_record ADD CONSTRAINT disclosure_record_event_seq_fkey FOREIGN KEY (event_seq) REFERENCES audit_chain(seq)`,
+    );
   }
 
   async down(): Promise<void> {

@@ -27,7 +27,11 @@ const fresh = () => existsSync(stamp) && inputs.every((entry) => newest(entry) <
 if (process.argv.includes("--check")) process.exit(fresh() ? 0 : 3);
 if (process.argv.includes("--if-stale") && fresh()) process.exit(0);
 const started = Date.now();
-const tsc = spawnSync(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(root, "tsconfig.json")], { stdio: "inherit" });
+const tsc = spawnSync(
+  process.execPath,
+  [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(root, "tsconfig.json")],
+  { stdio: "inherit" },
+);
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 writeFileSync(stamp, new Date(started).toISOString() + "\n");
 // dated when the compile started: a file saved during it makes the next start compile again

@@ -47,7 +47,13 @@ async function start(settings: ReturnType<typeof startupSettings>, demo: boolean
     const claim = await claimDemo(settings);
     lifecycle.own("demo lock", () => claim.release());
     const started = Date.now();
-    if (await seedDemoData(store.db, { customers: settings.demo.customers, deadlineDays: settings.requests.deadlineDays, onProgress: seedProgress() })) {
+    if (
+      await seedDemoData(store.db, {
+        customers: settings.demo.customers,
+        deadlineDays: settings.requests.deadlineDays,
+        onProgress: seedProgress(),
+      })
+    ) {
       logger.info({ customers: settings.demo.customers, ms: Date.now() - started }, "demo data seeded");
     }
     demoKeys = await issueDemoKeys(new ClientRegistry(store.db));

@@ -127,11 +127,7 @@ export async function startHandwrittenServer(databaseUrl: string, poolSize = 10)
     includeStacktraceInErrorResponses: false,
   });
   await server.start();
-  app.use(
-    "/graphql",
-    express.json({ limit: "100kb" }),
-    expressMiddleware(server, { context: async () => ({ usage: usageLoader(pool) }) }),
-  );
+  app.use("/graphql", express.json({ limit: "100kb" }), expressMiddleware(server, { context: async () => ({ usage: usageLoader(pool) }) }));
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = httpServer.address() as AddressInfo;
   return {

@@ -45,7 +45,11 @@ function normalise(contender: Contender, body: any): unknown {
     fullName: customer.fullName,
     email: customer.email,
     prefecture: customer.prefecture,
-    serviceUsage: (usage ?? []).map((u: any) => ({ service: u.service, amount: u.amount, occurredAt: new Date(u.occurredAt).toISOString() })),
+    serviceUsage: (usage ?? []).map((u: any) => ({
+      service: u.service,
+      amount: u.amount,
+      occurredAt: new Date(u.occurredAt).toISOString(),
+    })),
   };
 }
 
@@ -92,7 +96,9 @@ export async function benchPeers(bench: BenchDatabase, { seconds = 8, rounds = 2
     }
     for (const c of contenders) {
       if (answers.get(c) !== answers.get("gateway")) {
-        throw new Error(`${c} does not answer what the gateway answers:\n  gateway: ${answers.get("gateway")!.slice(0, 300)}\n  ${c}: ${answers.get(c)!.slice(0, 300)}`);
+        throw new Error(
+          `${c} does not answer what the gateway answers:\n  gateway: ${answers.get("gateway")!.slice(0, 300)}\n  ${c}: ${answers.get(c)!.slice(0, 300)}`,
+        );
       }
     }
 
@@ -111,7 +117,9 @@ export async function benchPeers(bench: BenchDatabase, { seconds = 8, rounds = 2
     };
     const row = (label: string, r: LoadResult) =>
       `  ${label.padEnd(30)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   non-2xx ${r.non2xx}  errors ${r.errors}`;
-    console.log(`\nEntity query: gateway vs hand-written server vs PostGraphile 4 (customer ${id}, ${uses} usage rows; ${rounds} rounds of ${seconds} s, ${connections} connections)`);
+    console.log(
+      `\nEntity query: gateway vs hand-written server vs PostGraphile 4 (customer ${id}, ${uses} usage rows; ${rounds} rounds of ${seconds} s, ${connections} connections)`,
+    );
     console.log(row("gateway (governed + audited)", gateway));
     console.log(row("hand-written (Apollo + pg)", handwritten));
     console.log(row("PostGraphile 4", postgraphile));

@@ -55,7 +55,9 @@ export function compose(features: readonly GatewayFeature[] = FEATURES): Composi
     ["kernel", KernelCodes.table],
     ...features.filter((f) => f.codes).map((f) => [f.name, f.codes!] as const),
   ]);
-  const stages = GATE_STAGES.map((stage) => Object.freeze([...(KERNEL_RULES[stage] ?? []), ...features.flatMap((f) => f.rules?.[stage] ?? [])]));
+  const stages = GATE_STAGES.map((stage) =>
+    Object.freeze([...(KERNEL_RULES[stage] ?? []), ...features.flatMap((f) => f.rules?.[stage] ?? [])]),
+  );
   return Object.freeze({
     features: Object.freeze([...features]),
     catalogue,

@@ -36,7 +36,8 @@ const limit = (value: string | undefined) => {
   if (!Number.isInteger(n) || n < 1 || n > 10000) throw new Error("--limit must be 1 to 10000");
   return n;
 };
-const json = (value: unknown): void => void process.stdout.write(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+const json = (value: unknown): void =>
+  void process.stdout.write(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
 
 const program = new Command("audit").description("Verify and search the Purpose Gateway audit trail and disclosure ledger.").exitOverride();
 
@@ -79,7 +80,9 @@ program
       if (result.report.ok) process.stdout.write("no events yet: nothing to checkpoint\n");
     } else {
       const cp = result.checkpoint;
-      process.stdout.write(`checkpoint at event ${cp.seq} ${cp.hash}${cp.signature ? " (signed)" : " (unsigned)"}${options.out ? `, written to ${options.out}` : ""}\n`);
+      process.stdout.write(
+        `checkpoint at event ${cp.seq} ${cp.hash}${cp.signature ? " (signed)" : " (unsigned)"}${options.out ? `, written to ${options.out}` : ""}\n`,
+      );
     }
     if (!result.checkpoint) process.exitCode = 1;
   });
@@ -106,9 +109,13 @@ const problemOf = (cp: StoredCheckpoint) => checkpointProblem(cp, settings.audit
 function printReport(report: ChainReport, checkpoint: ChainAnchor | null): void {
   const scope = report.from ? ` after checkpoint ${report.from.seq}` : "";
   if (report.broken) {
-    process.stdout.write(`BROKEN at event ${report.broken.seq}: ${report.broken.reason} (${report.checked} events verified${scope} before it)\n`);
+    process.stdout.write(
+      `BROKEN at event ${report.broken.seq}: ${report.broken.reason} (${report.checked} events verified${scope} before it)\n`,
+    );
   } else if (report.ledgerMismatch) {
-    process.stdout.write(`chain intact (${report.checked} events${scope}) but ledger record ${report.ledgerMismatch.id} disagrees with event ${report.ledgerMismatch.eventSeq}\n`);
+    process.stdout.write(
+      `chain intact (${report.checked} events${scope}) but ledger record ${report.ledgerMismatch.id} disagrees with event ${report.ledgerMismatch.eventSeq}\n`,
+    );
   } else {
     process.stdout.write(
       `chain intact: ${report.checked} events${scope}` +
@@ -129,19 +136,25 @@ program
   .option("--to <time>")
   .option("--limit <n>")
   .option("--json")
-  .action(async (o: { customer?: string; client?: string; purpose?: string; from?: string; to?: string; limit?: string; json?: boolean }) => {
-    const events = await withDb((db) =>
-      searchAuditEvents(db, { customerId: o.customer, clientId: o.client, purpose: o.purpose, from: date(o.from), to: date(o.to) }, { first: limit(o.limit) }),
-    );
-    if (o.json) return json(events);
-    for (const e of events) {
-      process.stdout.write(
-        `${String(e.seq).padStart(8)}  ${e.occurredAt.toISOString()}  ${e.outcome.padEnd(8)} ${(e.clientName ?? "(unknown)").padEnd(22)} ${(e.purpose ?? "-").padEnd(20)} ` +
-          `${e.disclosureGround ? `${e.disclosureGround}${e.disclosureReference ? ` [${e.disclosureReference}]` : ""} ` : ""}` +
-          `${e.operationName ?? "(anonymous)"} ${e.errorCodes.join(",")}\n          fields ${e.fields.join(", ") || "-"}; customers ${e.customerIds.length}\n`,
+  .action(
+    async (o: { customer?: string; client?: string; purpose?: string; from?: string; to?: string; limit?: string; json?: boolean }) => {
+      const events = await withDb((db) =>
+        searchAuditEvents(
+          db,
+          { customerId: o.customer, clientId: o.client, purpose: o.purpose, from: date(o.from), to: date(o.to) },
+          { first: limit(o.limit) },
+        ),
       );
-    }
-  });
+      if (o.json) return json(events);
+      for (const e of events) {
+        process.stdout.write(
+          `${String(e.seq).padStart(8)}  ${e.occurredAt.toISOString()}  ${e.outcome.padEnd(8)} ${(e.clientName ?? "(unknown)").padEnd(22)} ${(e.purpose ?? "-").padEnd(20)} ` +
+            `${e.disclosureGround ? `${e.disclosureGround}${e.disclosureReference ? ` [${e.disclosureReference}]` : ""} ` : ""}` +
+            `${e.operationName ?? "(anonymous)"} ${e.errorCodes.join(",")}\n          fields ${e.fields.join(", ") || "-"}; customers ${e.customerIds.length}\n`,
+        );
+      }
+    },
+  );
 
 program
   .command("disclosures")
@@ -154,7 +167,11 @@ program
   .option("--json")
   .action(async (o: { customer?: string; recipient?: string; from?: string; to?: string; limit?: string; json?: boolean }) => {
     const rows = await withDb((db) =>
-      searchDisclosures(db, { customerId: o.customer, recipientId: o.recipient, from: date(o.from), to: date(o.to) }, { first: limit(o.limit), offset: 0 }),
+      searchDisclosures(
+        db,
+        { customerId: o.customer, recipientId: o.recipient, from: date(o.from), to: date(o.to) },
+        { first: limit(o.limit), offset: 0 },
+      ),
     );
     if (o.json) return json(rows);
     for (const d of rows) {

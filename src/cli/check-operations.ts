@@ -99,9 +99,16 @@ async function main(patterns: string[], options: { schema?: string; json?: boole
     const result = check(operationDocument(operation, fragments));
     const errors = result.valid ? result.operations[0].errors : result.errors;
     for (const error of errors) {
-      findings.push({ ...where(error.nodes?.[0] ?? operation, fallback), operation: name, code: String(error.extensions.code), message: error.message });
+      findings.push({
+        ...where(error.nodes?.[0] ?? operation, fallback),
+        operation: name,
+        code: String(error.extensions.code),
+        message: error.message,
+      });
     }
-    if (result.valid) for (const note of result.operations[0].notes) notes.push({ ...where(operation, fallback), operation: name, code: "NOTE", message: note });
+    if (result.valid)
+      for (const note of result.operations[0].notes)
+        notes.push({ ...where(operation, fallback), operation: name, code: "NOTE", message: note });
   }
 
   const refused = new Set(findings.map((f) => `${f.file}\0${f.operation}`)).size;
@@ -109,8 +116,14 @@ async function main(patterns: string[], options: { schema?: string; json?: boole
     process.stdout.write(JSON.stringify({ files: files.length, operations: operations.length, refused, findings, notes }, null, 2) + "\n");
   } else {
     const rel = (file: string) => path.relative(process.cwd(), path.resolve(file)) || file;
-    for (const f of findings) process.stdout.write(`${rel(f.file)}:${f.line}:${f.column}  ${f.code}  ${f.message}${f.operation ? `  (operation ${f.operation})` : ""}\n`);
-    for (const n of notes) process.stdout.write(`${rel(n.file)}:${n.line}:${n.column}  note  ${n.message}${n.operation ? `  (operation ${n.operation})` : ""}\n`);
+    for (const f of findings)
+      process.stdout.write(
+        `${rel(f.file)}:${f.line}:${f.column}  ${f.code}  ${f.message}${f.operation ? `  (operation ${f.operation})` : ""}\n`,
+      );
+    for (const n of notes)
+      process.stdout.write(
+        `${rel(n.file)}:${n.line}:${n.column}  note  ${n.message}${n.operation ? `  (operation ${n.operation})` : ""}\n`,
+      );
     process.stdout.write(
       findings.length
         ? `${findings.length} problem(s) in ${refused} operation(s); ${operations.length} operation(s) checked in ${files.length} file(s).\n`
@@ -123,7 +136,10 @@ async function main(patterns: string[], options: { schema?: string; json?: boole
 const program = new Command("check-operations")
   .description("Check a frontend's GraphQL operations against the gateway's purpose rules, at build time.")
   .argument("<globs...>", 'files or globs, e.g. "src/**/*.{graphql,ts,tsx}"')
-  .option("--schema <file>", "the gateway's SDL with its directives (schema/schema.graphql, or GET /schema.graphql); default: this code's schema")
+  .option(
+    "--schema <file>",
+    "the gateway's SDL with its directives (schema/schema.graphql, or GET /schema.graphql); default: this code's schema",
+  )
   .option("--json", "machine-readable output")
   .exitOverride();
 

@@ -14,7 +14,8 @@ import { ALL_PURPOSES } from "../kernel/purposes/purpose";
  *   set-roles <id|name> ROLE,…                  replaces its compliance roles
  */
 const settings = cliSettings();
-const withRegistry = <T>(work: (clients: ClientRegistry) => Promise<T>): Promise<T> => withOpenStore(settings, (store) => work(new ClientRegistry(store.db)));
+const withRegistry = <T>(work: (clients: ClientRegistry) => Promise<T>): Promise<T> =>
+  withOpenStore(settings, (store) => work(new ClientRegistry(store.db)));
 
 const program = new Command("clients").description("Manage Purpose Gateway API clients.").exitOverride();
 
@@ -25,8 +26,14 @@ program
   .option("--key-only", "print only the key (for scripts)")
   .option("--roles <list>", "comma-separated compliance roles, e.g. PRIVACY_OFFICER")
   .action(async (name: string, options: { purposes: string; keyOnly?: boolean; roles?: string }) => {
-    const purposes = options.purposes.split(",").map((p) => p.trim()).filter(Boolean);
-    const roles = (options.roles ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+    const purposes = options.purposes
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const roles = (options.roles ?? "")
+      .split(",")
+      .map((r) => r.trim())
+      .filter(Boolean);
     const { client, key } = await withRegistry((c) => c.create(name, purposes, { roles }));
     if (options.keyOnly) process.stdout.write(key + "\n");
     else process.stdout.write(`created client ${client.name} (${client.id}) for ${client.purposes.join(", ")}\nkey (shown once): ${key}\n`);
@@ -36,7 +43,15 @@ program
   .command("set-purposes <client> <purposes>")
   .description(`replace the purposes a client is granted (comma-separated, from: ${ALL_PURPOSES.join(", ")})`)
   .action(async (idOrName: string, purposes: string) => {
-    const client = await withRegistry((c) => c.setPurposes(idOrName, purposes.split(",").map((p) => p.trim()).filter(Boolean)));
+    const client = await withRegistry((c) =>
+      c.setPurposes(
+        idOrName,
+        purposes
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean),
+      ),
+    );
     process.stdout.write(`${client.name} is now granted ${client.purposes.join(", ")}\n`);
   });
 
@@ -44,7 +59,15 @@ program
   .command("set-roles <client> <roles>")
   .description('replace a client\'s compliance roles (comma-separated, e.g. PRIVACY_OFFICER; "" for none)')
   .action(async (idOrName: string, roles: string) => {
-    const client = await withRegistry((c) => c.setRoles(idOrName, roles.split(",").map((r) => r.trim()).filter(Boolean)));
+    const client = await withRegistry((c) =>
+      c.setRoles(
+        idOrName,
+        roles
+          .split(",")
+          .map((r) => r.trim())
+          .filter(Boolean),
+      ),
+    );
     process.stdout.write(`${client.name} now holds ${client.roles?.join(", ") || "no roles"}\n`);
   });
 

@@ -51,7 +51,8 @@ program
     const versions = await withDb((db) => new PolicyStore(db).list());
     const now = Date.now();
     const inForce = [...versions].reverse().find((v) => v.effectiveAt.getTime() <= now)?.version;
-    const status = (v: (typeof versions)[number]) => (v.version === inForce ? "in force" : v.effectiveAt.getTime() > now ? "upcoming" : "superseded");
+    const status = (v: (typeof versions)[number]) =>
+      v.version === inForce ? "in force" : v.effectiveAt.getTime() > now ? "upcoming" : "superseded";
     if (options.json) {
       return out(
         JSON.stringify(
@@ -69,7 +70,8 @@ program
         ) + "\n",
       );
     }
-    for (const v of versions) out(`${v.version.padEnd(12)} ${day(v.effectiveAt)}  ${status(v).padEnd(10)}  ${v.textSha256.slice(0, 12)}…  ${v.changeSummary}\n`);
+    for (const v of versions)
+      out(`${v.version.padEnd(12)} ${day(v.effectiveAt)}  ${status(v).padEnd(10)}  ${v.textSha256.slice(0, 12)}…  ${v.changeSummary}\n`);
   });
 
 program
@@ -78,7 +80,9 @@ program
   .action(async (version: string) => {
     const v = await withDb((db) => new PolicyStore(db).get(version));
     if (!v) throw new Error(`no policy version "${version}"`);
-    out(`version ${v.version}, effective ${day(v.effectiveAt)}, published ${day(v.publishedAt)}\nsha256 ${v.textSha256}\n${v.changeSummary}\n\n`);
+    out(
+      `version ${v.version}, effective ${day(v.effectiveAt)}, published ${day(v.publishedAt)}\nsha256 ${v.textSha256}\n${v.changeSummary}\n\n`,
+    );
     for (const p of v.purposes) out(`  ${p.clause} ${p.purpose}: ${p.text}\n`);
     for (const g of v.grounds) out(`  ${g.clause} ${g.text}\n`);
     out(`\n${v.text}\n`);
@@ -104,7 +108,8 @@ program
     const effectiveAt = options.effective ? new Date(options.effective) : new Date();
     if (Number.isNaN(effectiveAt.getTime())) throw new Error(`invalid --effective "${options.effective}"`);
     // the past is what customers were told: a new version never takes effect retroactively
-    if (effectiveAt.getTime() < Date.now() - 60_000) throw new Error("--effective is in the past: a new version cannot take effect retroactively");
+    if (effectiveAt.getTime() < Date.now() - 60_000)
+      throw new Error("--effective is in the past: a new version cannot take effect retroactively");
     const text = readFileSync(options.text, "utf8");
     const fieldPolicy = await currentSnapshot();
     const input = { version, effectiveAt, text, changeSummary: options.summary, fieldPolicy };
@@ -170,7 +175,10 @@ agreement
   .action(async (options: { json?: boolean }) => {
     const list = await withDb((db) => new AgreementRegistry(db).list());
     if (options.json) return out(JSON.stringify(list, null, 2) + "\n");
-    for (const a of list) out(`${a.key.padEnd(24)} ${a.retiredAt ? `retired ${day(a.retiredAt)}` : "active".padEnd(28)}  since ${a.introducedIn}  ${a.title}\n`);
+    for (const a of list)
+      out(
+        `${a.key.padEnd(24)} ${a.retiredAt ? `retired ${day(a.retiredAt)}` : "active".padEnd(28)}  since ${a.introducedIn}  ${a.title}\n`,
+      );
   });
 
 agreement

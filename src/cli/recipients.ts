@@ -18,9 +18,14 @@ import { buildGatewaySchema } from "../app/schema/build-schema";
  *   list [--json]
  */
 const settings = cliSettings();
-const withRegistry = <T>(work: (registry: RecipientRegistry) => Promise<T>): Promise<T> => withOpenStore(settings, (store) => work(new RecipientRegistry(store.db)));
+const withRegistry = <T>(work: (registry: RecipientRegistry) => Promise<T>): Promise<T> =>
+  withOpenStore(settings, (store) => work(new RecipientRegistry(store.db)));
 
-const list = (value: string | undefined) => (value ?? "").split(",").map((v) => v.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 /** Fields are checked against the schema the gateway serves: a typo would grant nothing and hide it. */
 async function checkedFields(value: string | undefined): Promise<string[] | undefined> {
@@ -41,10 +46,15 @@ const print = (r: RecipientSummary) =>
 
 const program = new Command("recipients").description("Manage third parties and processors (agreement Sections 3 and 4).").exitOverride();
 
-const add = (kind: RecipientKind) => async (name: string, options: { contract: string; grounds?: string; purposes?: string; fields: string }) => {
-  const fields = (await checkedFields(options.fields))!;
-  print(await withRegistry((r) => r.create({ name, kind, contractRef: options.contract, grounds: list(options.grounds), purposes: list(options.purposes), fields })));
-};
+const add =
+  (kind: RecipientKind) => async (name: string, options: { contract: string; grounds?: string; purposes?: string; fields: string }) => {
+    const fields = (await checkedFields(options.fields))!;
+    print(
+      await withRegistry((r) =>
+        r.create({ name, kind, contractRef: options.contract, grounds: list(options.grounds), purposes: list(options.purposes), fields }),
+      ),
+    );
+  };
 
 program
   .command("add-third-party <name>")

@@ -38,11 +38,15 @@ const withStatistics = <T>(work: (store: Store) => Promise<T>) =>
     await recordStatisticsZone(store.db, config.timeZone);
     return work(store);
   });
-const withReleases = <T>(work: (releases: ReleaseStore, store: Store) => Promise<T>) => withStatistics((store) => work(new ReleaseStore(statisticsDb(store)), store));
+const withReleases = <T>(work: (releases: ReleaseStore, store: Store) => Promise<T>) =>
+  withStatistics((store) => work(new ReleaseStore(statisticsDb(store)), store));
 
 function parseGrouping(text: string): PlanGrouping {
   const match = /^(customers|serviceUsage):([A-Z_,]+)(?:@(\d{4}-\d{2})\.\.(\d{4}-\d{2}))?(?:\/(\d{1,5}))?$/.exec(text.trim());
-  if (!match) throw new Error(`--grouping ${text}: expected field:DIM,DIM[@YYYY-MM..YYYY-MM][/N], e.g. serviceUsage:SERVICE,USAGE_MONTH,REGION@2025-07..2026-06/6`);
+  if (!match)
+    throw new Error(
+      `--grouping ${text}: expected field:DIM,DIM[@YYYY-MM..YYYY-MM][/N], e.g. serviceUsage:SERVICE,USAGE_MONTH,REGION@2025-07..2026-06/6`,
+    );
   const dimensions = match[2].split(",").filter(Boolean);
   for (const d of dimensions) if (!(d in StatisticsDimension)) throw new Error(`--grouping ${text}: unknown dimension ${d}`);
   return {
@@ -77,7 +81,9 @@ function printMethod(r: ReleaseSummary) {
   r.method.forEach((m, i) => {
     process.stdout.write(`    ${i}: ${describeGrouping(m.grouping)}  (a customer falls into ≤ ${m.cellsPerCustomer} cells per level)\n`);
     for (const measure of m.measures) {
-      const levels = measure.levels.map((l) => `${l.level} ε ${toNumber(l.epsilon).toPrecision(4)} sd ${Math.sqrt(l.variance).toFixed(2)}`).join(", ");
+      const levels = measure.levels
+        .map((l) => `${l.level} ε ${toNumber(l.epsilon).toPrecision(4)} sd ${Math.sqrt(l.variance).toFixed(2)}`)
+        .join(", ");
       process.stdout.write(`       ${measure.measure.padEnd(10)} Δ ${measure.sensitivity}: ${levels}\n`);
     }
   });
@@ -90,7 +96,11 @@ plans
   .command("define <name>")
   .description("define a new version of a release plan")
   .requiredOption("--epsilon <ε>", "ε one release of the plan costs the company budget")
-  .requiredOption("--grouping <spec>", "field:DIM,DIM[@YYYY-MM..YYYY-MM][/N] (repeatable; /N: at most N cells per customer, usage)", (value: string, all: string[] = []) => [...all, value])
+  .requiredOption(
+    "--grouping <spec>",
+    "field:DIM,DIM[@YYYY-MM..YYYY-MM][/N] (repeatable; /N: at most N cells per customer, usage)",
+    (value: string, all: string[] = []) => [...all, value],
+  )
   .action(async (name: string, options: { epsilon: string; grouping: string[] }) => {
     const definition = validatePlan(options.grouping.map(parseGrouping), epsilonMicro(options.epsilon), config);
     printPlan(await withReleases((releases) => releases.define(name, definition)));

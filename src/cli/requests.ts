@@ -35,7 +35,9 @@ outbox
       ),
     );
     for (const r of rows) {
-      process.stdout.write(`${r.request_id}  ${r.name.padEnd(24)} ${r.status.padEnd(8)} attempts ${r.attempts}  next ${r.next_attempt_at.toISOString()}  ${r.last_error ?? ""}\n`);
+      process.stdout.write(
+        `${r.request_id}  ${r.name.padEnd(24)} ${r.status.padEnd(8)} attempts ${r.attempts}  next ${r.next_attempt_at.toISOString()}  ${r.last_error ?? ""}\n`,
+      );
     }
   });
 
@@ -44,7 +46,9 @@ program
   .description("set (or with 'none', clear) a recipient's erasure-notice endpoint")
   .action(async (recipient: string, url: string) => {
     if (url !== "none" && !/^https?:\/\/\S+$/.test(url)) throw new Error("the endpoint must be an http(s) URL or 'none'");
-    const [, updated] = await withStore((s) => s.db.query(`UPDATE recipient SET notification_url = $2 WHERE name = $1`, [recipient, url === "none" ? null : url]));
+    const [, updated] = await withStore((s) =>
+      s.db.query(`UPDATE recipient SET notification_url = $2 WHERE name = $1`, [recipient, url === "none" ? null : url]),
+    );
     if (!updated) throw new Error(`no recipient "${recipient}"`);
     process.stdout.write(`${recipient}: erasure notices ${url === "none" ? "by hand" : `to ${url}`}\n`);
   });

@@ -42,7 +42,9 @@ function epsilonArg(name: string, text: string): number {
   return Number(match[1]) * MICRO + Number((match[2] ?? "").padEnd(6, "0"));
 }
 
-const program = new Command("statistics").description("The company's statistics privacy budget and the organisations that share it.").exitOverride();
+const program = new Command("statistics")
+  .description("The company's statistics privacy budget and the organisations that share it.")
+  .exitOverride();
 
 const budget = program.command("budget").description("the company's privacy budget");
 
@@ -54,11 +56,18 @@ budget
   .option("--window <periods>", "periods the lifetime cap covers, 1 to 120 (default: unchanged, initially 12)")
   .action(async (options: { period: string; lifetime: string; window?: string }) => {
     const windowPeriods = options.window === undefined ? undefined : Number(options.window);
-    if (windowPeriods !== undefined && !/^\d{1,3}$/.test(options.window!)) throw new Error(`--window must be a number of periods, got "${options.window}"`);
+    if (windowPeriods !== undefined && !/^\d{1,3}$/.test(options.window!))
+      throw new Error(`--window must be a number of periods, got "${options.window}"`);
     const state = await withDb((db) =>
-      new CompanyBudget(db).setCaps({ periodBudgetMicro: epsilonArg("--period", options.period), lifetimeCapMicro: epsilonArg("--lifetime", options.lifetime), windowPeriods }),
+      new CompanyBudget(db).setCaps({
+        periodBudgetMicro: epsilonArg("--period", options.period),
+        lifetimeCapMicro: epsilonArg("--lifetime", options.lifetime),
+        windowPeriods,
+      }),
     );
-    out(`company budget: ε ${eps(state.periodBudgetMicro)} per period, ε ${eps(state.lifetimeCapMicro)} over ${state.windowPeriods} periods (${state.timeZone})\n`);
+    out(
+      `company budget: ε ${eps(state.periodBudgetMicro)} per period, ε ${eps(state.lifetimeCapMicro)} over ${state.windowPeriods} periods (${state.timeZone})\n`,
+    );
   });
 
 budget
@@ -66,7 +75,10 @@ budget
   .description("caps, spending and what is left")
   .option("--json", "machine-readable output")
   .action(async (options: { json?: boolean }) => {
-    const { state, organisations } = await withDb(async (db) => ({ state: await new CompanyBudget(db).state(), organisations: await new CompanyBudget(db).organisations() }));
+    const { state, organisations } = await withDb(async (db) => ({
+      state: await new CompanyBudget(db).state(),
+      organisations: await new CompanyBudget(db).organisations(),
+    }));
     if (options.json) return out(JSON.stringify({ ...state, organisations }, null, 2) + "\n");
     out(
       [
@@ -119,7 +131,9 @@ organisations
     const list = await withDb((db) => new CompanyBudget(db).organisations());
     if (options.json) return out(JSON.stringify(list, null, 2) + "\n");
     for (const o of list) {
-      out(`${o.id}  ${o.name.padEnd(24)} ${o.kind.padEnd(9)}  allocation ε ${eps(o.allocationMicro)}  spent ε ${eps(o.spentMicro)}  left ε ${eps(o.remainingMicro)}  clients ${o.clients}\n`);
+      out(
+        `${o.id}  ${o.name.padEnd(24)} ${o.kind.padEnd(9)}  allocation ε ${eps(o.allocationMicro)}  spent ε ${eps(o.spentMicro)}  left ε ${eps(o.remainingMicro)}  clients ${o.clients}\n`,
+      );
     }
   });
 
@@ -132,13 +146,16 @@ program
   .option("--first <n>", "how many (1 to 10000)", "100")
   .option("--json", "machine-readable output")
   .action(async (options: { period?: string; first: string; json?: boolean }) => {
-    if (options.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.period)) throw new Error(`--period must be "YYYY-MM", got "${options.period}"`);
+    if (options.period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(options.period))
+      throw new Error(`--period must be "YYYY-MM", got "${options.period}"`);
     const first = Number(options.first);
     if (!Number.isInteger(first) || first < 1 || first > 10_000) throw new Error(`--first must be 1 to 10000, got "${options.first}"`);
     const answers = await withDb((db) => new AnswerBook(db).list({ period: options.period ?? null, first }));
     if (options.json) return out(JSON.stringify(answers, null, 2) + "\n");
     for (const a of answers) {
-      out(`${a.releasedAt?.toISOString() ?? "-"}  ${a.period}  ε ${eps(a.epsilonMicro)}  ${a.organisation} (${a.client})  ${JSON.stringify(a.canonical)}\n`);
+      out(
+        `${a.releasedAt?.toISOString() ?? "-"}  ${a.period}  ε ${eps(a.epsilonMicro)}  ${a.organisation} (${a.client})  ${JSON.stringify(a.canonical)}\n`,
+      );
     }
   });
 

@@ -21,25 +21,35 @@ export interface ClientSummary {
 export class ClientRegistry {
   constructor(private readonly db: DataSource) {}
 
-  async create(name: string, purposes: readonly string[], options: { roles?: readonly string[] } = {}): Promise<{ client: ClientSummary; key: string }> {
+  async create(
+    name: string,
+    purposes: readonly string[],
+    options: { roles?: readonly string[] } = {},
+  ): Promise<{ client: ClientSummary; key: string }> {
     if (!/^[a-z0-9][a-z0-9._-]{1,62}$/i.test(name)) throw new Error(`invalid client name "${name}" (letters, digits, . _ -)`);
     const unknown = purposes.filter((p) => !isPurpose(p));
     if (unknown.length) throw new Error(`unknown purpose(s): ${unknown.join(", ")}`);
     const roles = validRoles(options.roles ?? []);
     const key = generateApiKey();
-    const client = await this.db.getRepository(ApiClient).save({
-      name,
-      keyHash: hashApiKey(key),
-      keyPrefix: keyPrefix(key),
-      purposes: [...new Set(purposes)] as Purpose[],
-      roles,
-      createdAt: new Date(),
-      revokedAt: null,
-    }).catch((error: unknown) => {
-      // the unique index speaks in constraint names; the caller wants to know what to do
-      if (isUniqueViolation(error, "api_client_name_key")) throw new Error(`a client named "${name}" already exists (rotate its key with \`clients rotate ${name}\`, or choose another name)`);
-      throw error;
-    });
+    const client = await this.db
+      .getRepository(ApiClient)
+      .save({
+        name,
+        keyHash: hashApiKey(key),
+        keyPrefix: keyPrefix(key),
+        purposes: [...new Set(purposes)] as Purpose[],
+        roles,
+        createdAt: new Date(),
+        revokedAt: null,
+      })
+      .catch((error: unknown) => {
+        // the unique index speaks in constraint names; the caller wants to know what to do
+        if (isUniqueViolation(error, "api_client_name_key"))
+          throw new Error(
+            `a client named "${name}" already exists (rotate its key with \`clients rotate ${name}\`, or choose another name)`,
+          );
+        throw error;
+      });
     return { client: summary(client), key };
   }
 
@@ -51,7 +61,9 @@ export class ClientRegistry {
   /** Revokes by id or name. Takes effect on the next request. */
   async revoke(idOrName: string): Promise<ClientSummary | null> {
     const repo = this.db.getRepository(ApiClient);
-    const client = await repo.findOne({ where: isId(idOrName) ? { id: idOrName, revokedAt: IsNull() } : { name: idOrName, revokedAt: IsNull() } });
+    const client = await repo.findOne({
+      where: isId(idOrName) ? { id: idOrName, revokedAt: IsNull() } : { name: idOrName, revokedAt: IsNull() },
+    });
     if (!client) return null;
     client.revokedAt = new Date();
     await repo.save(client);
@@ -95,14 +107,18 @@ export class ClientRegistry {
   /** The active client holding this key, or null. Every request looks it up: revocation is immediate. */
   async authenticate(key: string): Promise<Caller | null> {
     if (!looksLikeApiKey(key)) return null;
-    const client = await this.db
-      .getRepository(ApiClient)
-      .findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() } });
+    const client = await this.db.getRepository(ApiClient).findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() } });
     if (!client) return null;
     // A client acting for a recipient is that recipient's: if the grant cannot be loaded, it is nobody.
     const recipient = client.recipientId ? await loadRecipientGrant(this.db, client.recipientId) : null;
     if (client.recipientId && !recipient) return null;
-    return { id: client.id, name: client.name, purposes: client.purposes.filter(isPurpose), recipient, roles: (client.roles ?? []).filter(isComplianceRole) };
+    return {
+      id: client.id,
+      name: client.name,
+      purposes: client.purposes.filter(isPurpose),
+      recipient,
+      roles: (client.roles ?? []).filter(isComplianceRole),
+    };
   }
 }
 
@@ -122,5 +138,13 @@ function isId(value: string): boolean {
 }
 
 function summary(c: ApiClient): ClientSummary {
-  return { id: c.id, name: c.name, keyPrefix: c.keyPrefix, purposes: c.purposes, createdAt: c.createdAt, revokedAt: c.revokedAt, roles: c.roles ?? [] };
+  return {
+    id: c.id,
+    name: c.name,
+    keyPrefix: c.keyPrefix,
+    purposes: c.purposes,
+    createdAt: c.createdAt,
+    revokedAt: c.revokedAt,
+    roles: c.roles ?? [],
+  };
 }

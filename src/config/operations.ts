@@ -63,7 +63,8 @@ export function operationsProblems(v: OperationsVariables): string[] {
   if (v.ERASURE_LEASE_MS < v.ERASURE_DELIVERY_TIMEOUT_MS + LEASE_MARGIN_MS) {
     problems.push(`ERASURE_LEASE_MS must be at least ERASURE_DELIVERY_TIMEOUT_MS + ${LEASE_MARGIN_MS} (a lease must outlive a delivery)`);
   }
-  if (v.ERASURE_HMAC_SECRET && v.ERASURE_HMAC_SECRET_FILE) problems.push("ERASURE_HMAC_SECRET and ERASURE_HMAC_SECRET_FILE must not both be set");
+  if (v.ERASURE_HMAC_SECRET && v.ERASURE_HMAC_SECRET_FILE)
+    problems.push("ERASURE_HMAC_SECRET and ERASURE_HMAC_SECRET_FILE must not both be set");
   if (v.ERASURE_HMAC_SECRET_FILE) {
     try {
       const secret = readFileSync(v.ERASURE_HMAC_SECRET_FILE, "utf8").trim();
@@ -80,7 +81,11 @@ export function operationsConfigOf(v: OperationsVariables): OperationsConfig {
   return {
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
-    database: { statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS, connectTimeoutMs: v.DB_CONNECT_TIMEOUT_MS, startupWaitMs: v.STARTUP_WAIT_MS },
+    database: {
+      statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: v.DB_CONNECT_TIMEOUT_MS,
+      startupWaitMs: v.STARTUP_WAIT_MS,
+    },
     logThrottleMs: v.LOG_THROTTLE_MS,
     statisticsDatabaseUrl: v.STATS_DATABASE_URL,
     erasure: {

@@ -21,7 +21,13 @@ export interface Settings {
     readonly port: number;
     readonly host: string;
     readonly introspection: boolean;
-    readonly limits: { readonly maxDepth: number; readonly maxAliases: number; readonly maxCost: number; readonly maxTokens: number; readonly maxDirectives: number };
+    readonly limits: {
+      readonly maxDepth: number;
+      readonly maxAliases: number;
+      readonly maxCost: number;
+      readonly maxTokens: number;
+      readonly maxDirectives: number;
+    };
   };
   readonly store: { readonly databaseUrl: string | null; readonly dataDir: string; readonly poolSize: number };
   /** how long an authenticated key is remembered (only while revocations are relayed by NOTIFY); 0 = never */
@@ -93,7 +99,10 @@ const variables = z.object({
  */
 function corsOrigins(value: string | undefined): readonly string[] {
   if (value === undefined) return [];
-  const origins = value.split(",").map((o) => o.trim()).filter(Boolean);
+  const origins = value
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     let parsedUrl: URL | null = null;
     try {
@@ -102,7 +111,9 @@ function corsOrigins(value: string | undefined): readonly string[] {
       parsedUrl = null;
     }
     if (!parsedUrl || !/^https?:$/.test(parsedUrl.protocol) || parsedUrl.origin !== origin || origin.includes("*")) {
-      throw new Error(`must be comma-separated origins like https://app.example.com or http://localhost:5173 (no path, no wildcard), got "${origin}"`);
+      throw new Error(
+        `must be comma-separated origins like https://app.example.com or http://localhost:5173 (no path, no wildcard), got "${origin}"`,
+      );
     }
   }
   return [...new Set(origins)];
@@ -135,7 +146,13 @@ export function loadSettings(
       port: v.PORT,
       host: v.HOST,
       introspection: v.INTROSPECTION,
-      limits: { maxDepth: v.MAX_DEPTH, maxAliases: v.MAX_ALIASES, maxCost: v.MAX_COST, maxTokens: v.MAX_TOKENS, maxDirectives: v.MAX_DIRECTIVES },
+      limits: {
+        maxDepth: v.MAX_DEPTH,
+        maxAliases: v.MAX_ALIASES,
+        maxCost: v.MAX_COST,
+        maxTokens: v.MAX_TOKENS,
+        maxDirectives: v.MAX_DIRECTIVES,
+      },
     },
     store: { databaseUrl: v.DATABASE_URL, dataDir: v.PGW_DATA_DIR, poolSize: v.DB_POOL_SIZE },
     auth: { cacheTtlMs: v.AUTH_CACHE_TTL_MS },

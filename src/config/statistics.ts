@@ -54,7 +54,8 @@ const minGroupSize = parsed((raw) => {
     throw new Error(`must be at least ${MIN_GROUP_SIZE_FLOOR} (got ${raw}): smaller groups identify people`);
   }
   const value = Number(raw ?? 10);
-  if (!/^\d+$/.test((raw ?? "10").trim()) || value > 10_000) throw new Error(`must be an integer from ${MIN_GROUP_SIZE_FLOOR} to 10000, got "${raw}"`);
+  if (!/^\d+$/.test((raw ?? "10").trim()) || value > 10_000)
+    throw new Error(`must be an integer from ${MIN_GROUP_SIZE_FLOOR} to 10000, got "${raw}"`);
   return value;
 });
 
@@ -68,7 +69,12 @@ const delta = parsed((raw) => {
 });
 
 const services = parsed((raw) => {
-  const list = raw?.trim() ? raw.split(",").map((s) => s.trim()).filter(Boolean) : [...DEFAULT_SERVICES];
+  const list = raw?.trim()
+    ? raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [...DEFAULT_SERVICES];
   for (const service of list) {
     if (!/^[\p{L}\p{N}][\p{L}\p{N} &'.-]{0,63}$/u.test(service) || service === OTHER_SERVICE) {
       throw new Error(`must list valid service names; "${service}" is not one`);
@@ -91,7 +97,9 @@ const timeZone = parsed((raw) => {
 /** STATS_BUDGET was a per-client budget; the company's budget now lives in the store. */
 const retiredBudget = parsed((raw) => {
   if (raw !== undefined) {
-    throw new Error("is no longer a setting: the privacy budget is the company's, kept in the store (npm run statistics -- budget set); unset it");
+    throw new Error(
+      "is no longer a setting: the privacy budget is the company's, kept in the store (npm run statistics -- budget set); unset it",
+    );
   }
   return undefined;
 });
@@ -135,8 +143,20 @@ function samplerProblems(v: StatisticsVariables): string[] {
   const b = v.STATS_MAX_BUCKETS_PER_CUSTOMER;
   const measures = [
     { name: "customer count", share: 2, sensitivity: b, limit: INT32_MAX, variables: "STATS_MAX_BUCKETS_PER_CUSTOMER" },
-    { name: "usage count", share: 4, sensitivity: b * v.STATS_USAGE_CAP, limit: INT32_MAX, variables: "STATS_USAGE_CAP or STATS_MAX_BUCKETS_PER_CUSTOMER" },
-    { name: "amount sum", share: 4, sensitivity: b * v.STATS_AMOUNT_CAP, limit: Number.MAX_SAFE_INTEGER, variables: "STATS_AMOUNT_CAP or STATS_MAX_BUCKETS_PER_CUSTOMER" },
+    {
+      name: "usage count",
+      share: 4,
+      sensitivity: b * v.STATS_USAGE_CAP,
+      limit: INT32_MAX,
+      variables: "STATS_USAGE_CAP or STATS_MAX_BUCKETS_PER_CUSTOMER",
+    },
+    {
+      name: "amount sum",
+      share: 4,
+      sensitivity: b * v.STATS_AMOUNT_CAP,
+      limit: Number.MAX_SAFE_INTEGER,
+      variables: "STATS_AMOUNT_CAP or STATS_MAX_BUCKETS_PER_CUSTOMER",
+    },
   ];
   const epsilon = v.STATS_EPSILON / MICRO;
   for (const m of measures) {
@@ -152,7 +172,9 @@ function samplerProblems(v: StatisticsVariables): string[] {
   // the release threshold τ = k + m, m ≈ (B/ε_count)·ln(B/δ), is an Int of every answer
   const thresholdMargin = ((2 * b) / epsilon) * Math.log(b / v.STATS_DELTA);
   if (v.STATS_MIN_GROUP_SIZE + thresholdMargin > INT32_MAX / 2) {
-    problems.push(`STATS_EPSILON=${epsilon} with STATS_DELTA=${v.STATS_DELTA} makes the release threshold overflow; raise STATS_EPSILON or STATS_DELTA`);
+    problems.push(
+      `STATS_EPSILON=${epsilon} with STATS_DELTA=${v.STATS_DELTA} makes the release threshold overflow; raise STATS_EPSILON or STATS_DELTA`,
+    );
   }
   return problems;
 }

@@ -13,7 +13,10 @@ export { createDataSource, type DatabaseOptions } from "../../ormconfig";
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const db = await connectWithRetry(options);
   if (options.migrate === false) return db;
-  const migrator = options.statementTimeoutMs === undefined ? db : await createDataSource({ ...options, poolSize: 1, statementTimeoutMs: undefined }).initialize();
+  const migrator =
+    options.statementTimeoutMs === undefined
+      ? db
+      : await createDataSource({ ...options, poolSize: 1, statementTimeoutMs: undefined }).initialize();
   try {
     await migrator.runMigrations({ transaction: "each" });
   } catch (error) {

@@ -30,7 +30,9 @@ const MAX_SOCKET_PATH = 100;
  * The caller owns `dataDir` exclusively (src/db/store-lock.ts): two engines on one directory
  * corrupt it.
  */
-export async function startEmbeddedPostgres(options: { dataDir?: string; socketDir?: string; maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: { dataDir?: string; socketDir?: string; maxConnections?: number } = {},
+): Promise<EmbeddedPostgres> {
   if (options.dataDir) privateDirectory(options.dataDir);
   let socketDir = options.socketDir ?? mkdtempSync(path.join(os.tmpdir(), "pgw-pglite-"));
   const temporary = options.socketDir === undefined;

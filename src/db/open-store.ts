@@ -104,7 +104,11 @@ async function openEmbedded(dataDir: string, role: StoreRole, bounds: Omit<Datab
       const problem = await verifyIdentity(owner.url, owner.storeId, bounds.connectTimeoutMs ?? 3000);
       if (!problem) {
         const db = await openDatabase({ url: owner.url, ...bounds, poolSize: Math.min(bounds.poolSize ?? 4, 4), migrate: false });
-        return { db, description: `embedded PostgreSQL served by the gateway (pid ${owner.pid}) for ${dataDir}`, close: () => db.destroy() };
+        return {
+          db,
+          description: `embedded PostgreSQL served by the gateway (pid ${owner.pid}) for ${dataDir}`,
+          close: () => db.destroy(),
+        };
       }
       lastProblem = problem;
     } else {
@@ -130,7 +134,10 @@ async function verifyIdentity(url: string, expected: string, connectTimeoutMs: n
   try {
     await client.connect();
     // a server without the identity table is not an embedded store of ours at all
-    const rows = await client.query(STORE_ID_QUERY).then((r) => r.rows, () => []);
+    const rows = await client.query(STORE_ID_QUERY).then(
+      (r) => r.rows,
+      () => [],
+    );
     const actual = rows[0]?.id;
     return actual === expected ? null : `the address recorded for it answers as another store (${actual ?? "no id"}, expected ${expected})`;
   } catch (error) {

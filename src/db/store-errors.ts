@@ -25,7 +25,17 @@ interface Wrapped {
  * (53300), a full disk or an I/O error (53100, 58030).
  */
 const SQLSTATE = /^(08...|57P0[1-4]|57014|55P03|53300|53100|58030)$/;
-const NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOENT", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EACCES"]);
+const NODE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOENT",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "EACCES",
+]);
 const MESSAGES = [
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,

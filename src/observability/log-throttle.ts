@@ -79,7 +79,8 @@ function kindOf(args: unknown[]): string {
 
 function withCount(args: unknown[], suppressed: number, intervalMs: number): unknown[] {
   const extra = { suppressedBefore: suppressed, suppressedOverMs: intervalMs };
-  if (typeof args[0] === "object" && args[0] !== null && !(args[0] instanceof Error)) return [{ ...(args[0] as object), ...extra }, ...args.slice(1)];
+  if (typeof args[0] === "object" && args[0] !== null && !(args[0] instanceof Error))
+    return [{ ...(args[0] as object), ...extra }, ...args.slice(1)];
   if (args[0] instanceof Error) return [{ err: args[0], ...extra }, ...args.slice(1)];
   return [extra, ...args];
 }

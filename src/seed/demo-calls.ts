@@ -16,7 +16,8 @@ export const DEMO_CALLS: readonly DemoCall[] = [
   {
     say: "Try (the shop frontend, for service provision):",
     client: "demo-shop-frontend",
-    query: "query Shop @purpose(name: SERVICE_PROVISION) { customers(first: 2) { id fullName email serviceUsage { service amount occurredAt } } }",
+    query:
+      "query Shop @purpose(name: SERVICE_PROVISION) { customers(first: 2) { id fullName email serviceUsage { service amount occurredAt } } }",
   },
   {
     say: "Refused (birthDate is not permitted for SERVICE_PROVISION):",
@@ -27,7 +28,8 @@ export const DEMO_CALLS: readonly DemoCall[] = [
   {
     say: "The campaign office ships prizes (winners only, through their campaign):",
     client: "demo-campaign-office",
-    query: "query Ship @purpose(name: PRIZE_DELIVERY) { campaigns { name winners { id shippedAt customer { fullName postalCode prefecture streetAddress phone } } } }",
+    query:
+      "query Ship @purpose(name: PRIZE_DELIVERY) { campaigns { name winners { id shippedAt customer { fullName postalCode prefecture streetAddress phone } } } }",
   },
   {
     say: "Marketing reaches subscribers only:",
@@ -42,7 +44,8 @@ export const DEMO_CALLS: readonly DemoCall[] = [
   {
     say: "The privacy office works through customers' open requests (agreement 1.5):",
     client: "demo-privacy-office",
-    query: "query Open @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequests(filter: { status: RECEIVED }) { id kind customerId dueAt } }",
+    query:
+      "query Open @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequests(filter: { status: RECEIVED }) { id kind customerId dueAt } }",
   },
   {
     say: "The analyst gets anonymous statistics only (k-thresholds, differential-privacy noise, its team's share of the company's privacy budget):",

@@ -19,7 +19,9 @@ export const DEMO_CLIENTS: ReadonlyArray<{ name: string; purposes: Purpose[]; ro
  * Issues fresh keys for the demo clients on every demo start (rotation invalidates the
  * old demo keys: keys are shown once and never stored, so this is the only way to show them).
  */
-export async function issueDemoKeys(clients: ClientRegistry): Promise<Array<{ name: string; role: string; purposes: Purpose[]; key: string }>> {
+export async function issueDemoKeys(
+  clients: ClientRegistry,
+): Promise<Array<{ name: string; role: string; purposes: Purpose[]; key: string }>> {
   const existing = await clients.list();
   const issued = [];
   for (const demo of DEMO_CLIENTS) {

@@ -10,7 +10,10 @@ const GENDERS = ["FEMALE", "MALE", "OTHER", "UNDISCLOSED"] as const;
 // Population weights: the big prefectures get more customers, as in life.
 const WEIGHTED_PREFECTURES = PREFECTURES.map((p) => ({
   value: p.name,
-  weight: ({ Tokyo: 14, Kanagawa: 9, Osaka: 9, Aichi: 7, Saitama: 7, Chiba: 6, Hyogo: 5, Hokkaido: 5, Fukuoka: 5 } as Record<string, number>)[p.name] ?? 1,
+  weight:
+    ({ Tokyo: 14, Kanagawa: 9, Osaka: 9, Aichi: 7, Saitama: 7, Chiba: 6, Hyogo: 5, Hokkaido: 5, Fukuoka: 5 } as Record<string, number>)[
+      p.name
+    ] ?? 1,
 }));
 
 export interface SeedOptions {
@@ -63,8 +66,25 @@ export async function seedDemoData(
       faker.number.float() < 0.01 ? now : null, // a few soft-deleted accounts
     ]);
   }
-  await bulkInsert(db, "customer", ["id", "full_name", "email", "phone", "postal_code", "prefecture", "street_address", "birth_date", "gender", "created_at", "deleted_at"], customerRows, 2000, (done) =>
-    onProgress?.("customers", done, customers),
+  await bulkInsert(
+    db,
+    "customer",
+    [
+      "id",
+      "full_name",
+      "email",
+      "phone",
+      "postal_code",
+      "prefecture",
+      "street_address",
+      "birth_date",
+      "gender",
+      "created_at",
+      "deleted_at",
+    ],
+    customerRows,
+    2000,
+    (done) => onProgress?.("customers", done, customers),
   );
 
   const usageRows: unknown[][] = [];
@@ -94,7 +114,12 @@ export async function seedDemoData(
     { name: "Summer Festival 2026", prize: "Yukata voucher", startsAt: "2026-07-01", endsAt: "2026-08-31" },
     { name: "Autumn Harvest 2026", prize: "Rice from Niigata (5 kg)", startsAt: "2026-10-01", endsAt: "2026-11-30" },
   ].map((c) => ({ ...c, id: faker.string.uuid() }));
-  await bulkInsert(db, "gift_campaign", ["id", "name", "prize", "starts_at", "ends_at"], campaigns.map((c) => [c.id, c.name, c.prize, c.startsAt, c.endsAt]));
+  await bulkInsert(
+    db,
+    "gift_campaign",
+    ["id", "name", "prize", "starts_at", "ends_at"],
+    campaigns.map((c) => [c.id, c.name, c.prize, c.startsAt, c.endsAt]),
+  );
 
   const entryRows: unknown[][] = [];
   for (const [index, campaign] of campaigns.entries()) {
@@ -115,8 +140,10 @@ export async function seedDemoData(
 
   const subscriptionRows: unknown[][] = [];
   for (const id of ids) {
-    if (faker.number.float() < 0.7) subscriptionRows.push([id, "EMAIL_MAGAZINE", faker.number.float() < 0.85, faker.date.recent({ days: 400, refDate: now })]);
-    if (faker.number.float() < 0.4) subscriptionRows.push([id, "SERVICE_NEWS", faker.number.float() < 0.9, faker.date.recent({ days: 400, refDate: now })]);
+    if (faker.number.float() < 0.7)
+      subscriptionRows.push([id, "EMAIL_MAGAZINE", faker.number.float() < 0.85, faker.date.recent({ days: 400, refDate: now })]);
+    if (faker.number.float() < 0.4)
+      subscriptionRows.push([id, "SERVICE_NEWS", faker.number.float() < 0.9, faker.date.recent({ days: 400, refDate: now })]);
   }
   await bulkInsert(db, "notification_subscription", ["customer_id", "channel", "opted_in", "changed_at"], subscriptionRows);
   onProgress?.("campaigns and subscriptions", ids.length, ids.length);
@@ -139,4 +166,3 @@ export async function seedDemoData(
   await db.query(`ANALYZE customer, service_usage, campaign_entry, notification_subscription, data_subject_request`);
   return true;
 }
-

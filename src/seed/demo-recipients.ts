@@ -14,7 +14,15 @@ export const DEMO_RECIPIENTS: ReadonlyArray<RecipientInput & { client: string }>
     kind: "PROCESSOR",
     contractRef: "OUT-2026-014 (prize delivery)",
     purposes: ["PRIZE_DELIVERY"],
-    fields: ["GiftCampaign.winners", "CampaignEntry.customer", "Customer.fullName", "Customer.postalCode", "Customer.prefecture", "Customer.streetAddress", "Customer.phone"],
+    fields: [
+      "GiftCampaign.winners",
+      "CampaignEntry.customer",
+      "Customer.fullName",
+      "Customer.postalCode",
+      "Customer.prefecture",
+      "Customer.streetAddress",
+      "Customer.phone",
+    ],
     client: "demo-shipping",
   },
   {
@@ -70,17 +78,29 @@ export async function seedDemoRecipients(db: DataSource): Promise<void> {
 export function accountabilityDemoCalls(curl: (client: string, query: string) => string): string[] {
   return [
     "The shipping company (processor) gets exactly its contract: winners' name, address and phone:",
-    curl("demo-shipping", "query Ship @purpose(name: PRIZE_DELIVERY) { campaigns { name winners { customer { fullName postalCode prefecture streetAddress phone } } } }"),
+    curl(
+      "demo-shipping",
+      "query Ship @purpose(name: PRIZE_DELIVERY) { campaigns { name winners { customer { fullName postalCode prefecture streetAddress phone } } } }",
+    ),
     "",
     "The e-mail magazine service (processor) gets subscribers' e-mail addresses, nothing else:",
     curl("demo-mailer", "query Mail @purpose(name: NOTIFICATION) { customers(first: 3) { email } }"),
     "",
     "The partner (third party) receives customers who consented to it, on the ground it declares:",
-    curl("demo-partner", "query Offers @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customers(first: 3) { id fullName email } }"),
+    curl(
+      "demo-partner",
+      "query Offers @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customers(first: 3) { id fullName email } }",
+    ),
     "",
     "The privacy officer: who saw whose data, and why (audit trail, disclosure ledger):",
-    curl("demo-privacy-office", "query Who @purpose(name: DATA_SUBJECT_REQUEST) { auditEvents(first: 5) { seq occurredAt clientName purpose disclosureGround operationName fields customerIds outcome errorCodes } }"),
-    curl("demo-privacy-office", "query Ledger @purpose(name: DATA_SUBJECT_REQUEST) { disclosures(first: 5) { disclosedAt recipientName recipientKind customerId dataItems ground purpose reference } }"),
+    curl(
+      "demo-privacy-office",
+      "query Who @purpose(name: DATA_SUBJECT_REQUEST) { auditEvents(first: 5) { seq occurredAt clientName purpose disclosureGround operationName fields customerIds outcome errorCodes } }",
+    ),
+    curl(
+      "demo-privacy-office",
+      "query Ledger @purpose(name: DATA_SUBJECT_REQUEST) { disclosures(first: 5) { disclosedAt recipientName recipientKind customerId dataItems ground purpose reference } }",
+    ),
     "",
   ];
 }

@@ -5,10 +5,11 @@ import { Organisations, type OrganisationKind } from "../features/statistics/bud
 const MICRO = 1_000_000;
 
 /** The demo's statistics organisations: who receives statistics, with what share of the budget. */
-export const DEMO_STATISTICS_ORGANISATIONS: ReadonlyArray<{ name: string; kind: OrganisationKind; allocation: number; clients: string[] }> = [
-  { name: "analytics-team", kind: "internal", allocation: 40, clients: ["demo-analyst"] },
-  { name: "sakura-travel", kind: "recipient", allocation: 10, clients: ["demo-partner"] },
-];
+export const DEMO_STATISTICS_ORGANISATIONS: ReadonlyArray<{ name: string; kind: OrganisationKind; allocation: number; clients: string[] }> =
+  [
+    { name: "analytics-team", kind: "internal", allocation: 40, clients: ["demo-analyst"] },
+    { name: "sakura-travel", kind: "recipient", allocation: 10, clients: ["demo-partner"] },
+  ];
 
 /**
  * The demo's company privacy budget (ε 100 a month, 1,200 over twelve months) and its
@@ -18,7 +19,8 @@ export const DEMO_STATISTICS_ORGANISATIONS: ReadonlyArray<{ name: string; kind: 
  */
 export async function seedDemoStatistics(db: DataSource): Promise<void> {
   const budget = new CompanyBudget(db);
-  if ((await budget.state()).periodBudgetMicro === 0) await budget.setCaps({ periodBudgetMicro: 100 * MICRO, lifetimeCapMicro: 1200 * MICRO });
+  if ((await budget.state()).periodBudgetMicro === 0)
+    await budget.setCaps({ periodBudgetMicro: 100 * MICRO, lifetimeCapMicro: 1200 * MICRO });
   const organisations = new Organisations(db);
   const existing = new Map((await budget.organisations()).map((o) => [o.name, o]));
   for (const demo of DEMO_STATISTICS_ORGANISATIONS) {

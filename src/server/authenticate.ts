@@ -57,7 +57,9 @@ export function authenticate(
       if (req.timedOut) return;
       storeFailuresTotal.inc({ code: KernelCode.STORE_UNAVAILABLE });
       if (recordRefusal && !(await recordRefusal(req, res, { code: KernelCode.STORE_UNAVAILABLE, status: 503 }))) return;
-      const body: Record<string, unknown> = { errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }] };
+      const body: Record<string, unknown> = {
+        errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }],
+      };
       if (res.locals.receipt) body.extensions = { governance: res.locals.receipt };
       res.status(503).set("retry-after", "1").json(body);
       return;
@@ -68,7 +70,9 @@ export function authenticate(
       if (recordRefusal && !(await recordRefusal(req, res, { code: KernelCode.UNAUTHENTICATED, status: 401 }))) return;
       // 401 whatever the media type: the key is HTTP's business, not the operation's
       res.setHeader("www-authenticate", 'Bearer realm="purpose-gateway", error="invalid_token"');
-      const body: Record<string, unknown> = { errors: [{ message: "Invalid or revoked API key.", extensions: { code: "UNAUTHENTICATED" } }] };
+      const body: Record<string, unknown> = {
+        errors: [{ message: "Invalid or revoked API key.", extensions: { code: "UNAUTHENTICATED" } }],
+      };
       if (res.locals.receipt) body.extensions = { governance: res.locals.receipt };
       res.status(401).json(body);
       return;

@@ -83,7 +83,10 @@ export function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   return startGatewayVariant(options, {});
 }
 
-export async function startGatewayVariant({ db, statisticsDb = db, settings, features = FEATURES }: GatewayOptions, variant: GatewayVariant): Promise<RunningGateway> {
+export async function startGatewayVariant(
+  { db, statisticsDb = db, settings, features = FEATURES }: GatewayOptions,
+  variant: GatewayVariant,
+): Promise<RunningGateway> {
   configureLogging({ level: settings.log.level, throttleMs: settings.operations.logThrottleMs });
   const { operations } = settings;
   const composition = compose(features);
@@ -157,12 +160,18 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
     { role: null, name: "media-type-status", plugin: mediaTypeStatusPlugin() },
     { role: null, name: "receipt", plugin: receiptPlugin(receiptParts) },
     { role: null, name: "request-record", plugin: recordPlugin((ctx) => records.get(ctx.state)) },
-    { role: null, name: "drain-http-server", plugin: ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: operations.shutdownGraceMs }) },
+    {
+      role: null,
+      name: "drain-http-server",
+      plugin: ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: operations.shutdownGraceMs }),
+    },
     { role: null, name: "landing-page-disabled", plugin: ApolloServerPluginLandingPageDisabled() },
     // no cache hints are served (answers are personal and per purpose): don't compute them
     { role: null, name: "cache-control-disabled", plugin: ApolloServerPluginCacheControlDisabled() },
     ...runtimes.flatMap((r) =>
-      (r.plugins ?? []).map((p) => ("role" in p && "plugin" in p ? { role: p.role, name: p.role, plugin: p.plugin } : { role: null, name: "feature", plugin: p })),
+      (r.plugins ?? []).map((p) =>
+        "role" in p && "plugin" in p ? { role: p.role, name: p.role, plugin: p.plugin } : { role: null, name: "feature", plugin: p },
+      ),
     ),
   ];
   if (variant.arrange) plugins = variant.arrange(plugins, openData);
@@ -197,11 +206,19 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
       return true;
     } catch (error) {
       if (res.headersSent) return false; // the request deadline answered it already
-      const code = error instanceof GraphQLError ? String(error.extensions.code ?? KernelCode.INTERNAL_SERVER_ERROR) : KernelCode.INTERNAL_SERVER_ERROR;
+      const code =
+        error instanceof GraphQLError
+          ? String(error.extensions.code ?? KernelCode.INTERNAL_SERVER_ERROR)
+          : KernelCode.INTERNAL_SERVER_ERROR;
       const safe = composition.catalogue.isSafe(code) && code !== KernelCode.INTERNAL_SERVER_ERROR;
       logger.error({ err: error, requestId }, "refusal of a bad API key not recorded: response withheld");
       res.status(safe ? composition.catalogue.status(code) : 500).json({
-        errors: [{ message: safe ? (error as Error).message : "Internal server error", extensions: { code: safe ? code : KernelCode.INTERNAL_SERVER_ERROR } }],
+        errors: [
+          {
+            message: safe ? (error as Error).message : "Internal server error",
+            extensions: { code: safe ? code : KernelCode.INTERNAL_SERVER_ERROR },
+          },
+        ],
       });
       return false;
     }
@@ -214,7 +231,10 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
-  const ready = readiness(statisticsDb === db ? { database: db } : { database: db, statisticsDatabase: statisticsDb }, operations.database.connectTimeoutMs);
+  const ready = readiness(
+    statisticsDb === db ? { database: db } : { database: db, statisticsDatabase: statisticsDb },
+    operations.database.connectTimeoutMs,
+  );
   app.get("/readyz", (req, res) => ready.handler(req, res));
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
@@ -254,7 +274,9 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
     // a preflight the CORS middleware did not answer (an origin not allowed): 204 without any
     // Access-Control-Allow-* header, so the browser refuses, rather than a CSRF error from Apollo
     (req: Request, res: Response, next: NextFunction) => (req.method === "OPTIONS" ? void res.status(204).end() : next()),
-    variant.authenticate === false ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next()) : authenticate(clients, authCache, recordRefusal),
+    variant.authenticate === false
+      ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next())
+      : authenticate(clients, authCache, recordRefusal),
     express.json({ limit: "100kb" }),
     expressMiddleware(server, {
       context: async ({ req }) => {
@@ -269,7 +291,9 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
     if (res.headersSent) return; // answered already (the request deadline): nothing more to send
     if (isStoreUnavailable(err)) {
       logger.warn({ err }, "store unavailable");
-      const unavailable: { errors: unknown[]; extensions?: Record<string, unknown> } = { errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }] };
+      const unavailable: { errors: unknown[]; extensions?: Record<string, unknown> } = {
+        errors: [{ message: STORE_UNAVAILABLE_MESSAGE, extensions: { code: KernelCode.STORE_UNAVAILABLE } }],
+      };
       if (req.record) addToReceipt(unavailable, { ...receiptOf(null), requestId: req.record.requestId, auditSeq: null });
       res.status(503).set("retry-after", "1").json(unavailable);
       return;
@@ -277,7 +301,12 @@ export async function startGatewayVariant({ db, statisticsDb = db, settings, fea
     const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err, requestId: req.record?.requestId }, "request failed");
     const body: { errors: unknown[]; extensions?: Record<string, unknown> } = {
-      errors: [{ message: status === 500 ? "Internal server error" : "Malformed request body.", extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }],
+      errors: [
+        {
+          message: status === 500 ? "Internal server error" : "Malformed request body.",
+          extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" },
+        },
+      ],
     };
     // not GraphQL, never audited: the receipt says so (no audit event), and gives the id to quote
     if (req.record) addToReceipt(body, { ...receiptOf(null), requestId: req.record.requestId, auditSeq: null });

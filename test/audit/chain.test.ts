@@ -17,18 +17,29 @@ beforeAll(async () => {
   t = await startTestGateway();
   const shop = await t.client("shop", [Purpose.SERVICE_PROVISION]);
   const customer = await insertCustomer(t.db);
-  const partner = await addRecipient(t, { name: "partner", kind: "THIRD_PARTY", contractRef: "DSA", grounds: ["CUSTOMER_CONSENT"], fields: ["Query.customers", "Customer.fullName"] });
+  const partner = await addRecipient(t, {
+    name: "partner",
+    kind: "THIRD_PARTY",
+    contractRef: "DSA",
+    grounds: ["CUSTOMER_CONSENT"],
+    fields: ["Query.customers", "Customer.fullName"],
+  });
   await consentTo(t, customer.id, partner);
   const partnerKey = await recipientClient(t, "partner-client", [Purpose.SERVICE_PROVISION], "partner");
   for (let i = 0; i < 6; i++) await t.gql(`query Q${i} @purpose(name: SERVICE_PROVISION) { customers { fullName } }`, { key: shop });
-  await t.gql(`query D @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customers { fullName } }`, { key: partnerKey });
+  await t.gql(`query D @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customers { fullName } }`, {
+    key: partnerKey,
+  });
   await t.gql(`query R @purpose(name: SERVICE_PROVISION) { customers { birthDate } }`, { key: shop });
 });
 afterAll(() => t?.stop());
 
 const reinsert = (row: Record<string, unknown>) => {
   const columns = Object.keys(row);
-  return tamper(`INSERT INTO audit_chain (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`, columns.map((c) => row[c]));
+  return tamper(
+    `INSERT INTO audit_chain (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`,
+    columns.map((c) => row[c]),
+  );
 };
 
 describe("the hash chain", () => {
@@ -66,7 +77,9 @@ describe("the hash chain", () => {
       ["audit_shape", "error_codes", "error_codes || 'X'::text"],
       ["audit_shape", "http_status", "http_status + 1"],
     ];
-    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name IN ('audit_chain', 'audit_shape')`);
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name IN ('audit_chain', 'audit_shape')`,
+    );
     // every column but the keys, the links and the shape's own digest is changed once
     expect(changes.length).toBe(n - ["seq", "shape_id", "prev_hash", "hash", "id", "digest"].length);
     for (const [table, column, value] of changes) {

@@ -19,7 +19,8 @@ const otherKeyFile = path.join(dir, "other-key.pem");
 const audit = (args: string[], env: Record<string, string> = {}) => runCli("audit", args, { DATABASE_URL: inject("databaseUrl"), ...env });
 const tamper = (sql: string, params: unknown[] = []) => tamperWith(t.db, sql, params);
 const request = async (n: number) => {
-  for (let i = 0; i < n; i++) expect((await t.gql(`query C${i} @purpose(name: SERVICE_PROVISION) { customers { fullName } }`, { key: shop })).status).toBe(200);
+  for (let i = 0; i < n; i++)
+    expect((await t.gql(`query C${i} @purpose(name: SERVICE_PROVISION) { customers { fullName } }`, { key: shop })).status).toBe(200);
 };
 
 beforeAll(async () => {
@@ -52,14 +53,19 @@ describe("checkpoints outside the database", () => {
       expect(plain.stdout).toMatch(/chain intact: 4 events/);
       const against = await audit(["verify", "--checkpoint", file]);
       expect(against.code).toBe(1);
-      expect(against.stdout).toMatch(/^BROKEN at event 6: the chain ends at event 4, before the checkpoint's head 6: its tail was cut off/m);
+      expect(against.stdout).toMatch(
+        /^BROKEN at event 6: the chain ends at event 4, before the checkpoint's head 6: its tail was cut off/m,
+      );
       const fromIt = await audit(["verify", "--checkpoint", file, "--from-checkpoint"]);
       expect(fromIt.code).toBe(1);
       expect(fromIt.stdout).toMatch(/BROKEN at event 6: .*missing/);
     } finally {
       for (const row of saved) {
         const columns = Object.keys(row);
-        await tamper(`INSERT INTO audit_chain (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`, columns.map((c) => row[c]));
+        await tamper(
+          `INSERT INTO audit_chain (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`,
+          columns.map((c) => row[c]),
+        );
       }
     }
     expect((await audit(["verify", "--checkpoint", file])).code).toBe(0);
@@ -92,7 +98,9 @@ describe("checkpoints outside the database", () => {
     try {
       const broken = await audit(["verify", "--from-checkpoint"]);
       expect(broken.code).toBe(1);
-      expect(broken.stdout).toMatch(new RegExp(`^BROKEN at event ${head + 2}: .*altered\\) \\(1 events verified after checkpoint ${head} before it\\)`, "m"));
+      expect(broken.stdout).toMatch(
+        new RegExp(`^BROKEN at event ${head + 2}: .*altered\\) \\(1 events verified after checkpoint ${head} before it\\)`, "m"),
+      );
     } finally {
       await tamper(`UPDATE audit_chain SET customer_ids = $2 WHERE seq = $1`, [head + 2, customer_ids]);
     }

@@ -39,8 +39,18 @@ describe("who saw this customer's data, and why", () => {
     const res = await t.gql(search, { key: officerKey, variables: { f: { customerId: hanako } } });
     expect(res.status).toBe(200);
     expect(res.body.data.auditEvents).toEqual([
-      expect.objectContaining({ clientName: "marketing", purpose: "PRODUCT_IMPROVEMENT", operationName: "Trends", fields: ["Customer.gender", "Customer.prefecture", "Query.customers"] }),
-      expect.objectContaining({ clientName: "shop", purpose: "SERVICE_PROVISION", operationName: "ShopHanako", fields: ["Customer.email", "Customer.fullName", "Query.customer"] }),
+      expect.objectContaining({
+        clientName: "marketing",
+        purpose: "PRODUCT_IMPROVEMENT",
+        operationName: "Trends",
+        fields: ["Customer.gender", "Customer.prefecture", "Query.customers"],
+      }),
+      expect.objectContaining({
+        clientName: "shop",
+        purpose: "SERVICE_PROVISION",
+        operationName: "ShopHanako",
+        fields: ["Customer.email", "Customer.fullName", "Query.customer"],
+      }),
     ]);
   });
 
@@ -64,7 +74,10 @@ describe("who saw this customer's data, and why", () => {
   });
 
   it("the officer's own searches are audited like any operation", async () => {
-    const res = await t.gql(search, { key: officerKey, variables: { f: { clientId: (await t.db.query(`SELECT id FROM api_client WHERE name = 'privacy-officer'`))[0].id } } });
+    const res = await t.gql(search, {
+      key: officerKey,
+      variables: { f: { clientId: (await t.db.query(`SELECT id FROM api_client WHERE name = 'privacy-officer'`))[0].id } },
+    });
     expect(res.body.data.auditEvents.length).toBeGreaterThan(0);
     expect(res.body.data.auditEvents.every((e: any) => e.fields.includes("Query.auditEvents"))).toBe(true);
   });

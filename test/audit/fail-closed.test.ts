@@ -11,7 +11,9 @@ let customerId: string;
 
 /** Makes every insert into the audit table fail, as a full disk or a lost table would. */
 async function breakAuditTable() {
-  await t.db.query(`CREATE OR REPLACE FUNCTION pgw_test_audit_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit storage down (test)'; END $$`);
+  await t.db.query(
+    `CREATE OR REPLACE FUNCTION pgw_test_audit_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit storage down (test)'; END $$`,
+  );
   await t.db.query(`CREATE TRIGGER pgw_test_audit_down BEFORE INSERT ON audit_chain FOR EACH ROW EXECUTE FUNCTION pgw_test_audit_down()`);
 }
 async function repairAuditTable() {
@@ -50,7 +52,9 @@ describe("fail closed: no audit event, no data", () => {
 
   it("withholds refusals and 401s too: nothing leaves that the trail does not show", async () => {
     await breakAuditTable();
-    const refused = await t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${customerId}") { birthDate } }`, { key: shopKey });
+    const refused = await t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${customerId}") { birthDate } }`, {
+      key: shopKey,
+    });
     expect(refused.status).toBe(503);
     expect(codes(refused)).toEqual(["AUDIT_UNAVAILABLE"]);
     const badKey = await t.gql(`{ viewer { name } }`, { key: "pgw_" + "y".repeat(43) });

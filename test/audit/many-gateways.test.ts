@@ -51,7 +51,11 @@ describe(`${PROCESSES} gateway processes on one database`, () => {
           const i = next++;
           // half the operations are the same in every process (the same shapes, each first stored by whichever process comes first), half their own
           const name = i % 2 === 0 ? "Same" : `G${g}N${i}`;
-          const res = await post(url, `query ${name} @purpose(name: SERVICE_PROVISION) { customer(id: "${customerIds[i % 10]}") { fullName } }`, key);
+          const res = await post(
+            url,
+            `query ${name} @purpose(name: SERVICE_PROVISION) { customer(id: "${customerIds[i % 10]}") { fullName } }`,
+            key,
+          );
           statuses.push(res.status);
           if (res.status !== 200) failures.push(JSON.stringify(res.body).slice(0, 300));
           seqs.push(res.body?.extensions?.governance?.auditSeq);

@@ -36,7 +36,9 @@ afterAll(async () => {
 
 describe.skipIf(embedded)("moving the former trail into the compact chain", () => {
   it("keeps every event, its facts and its ledger rows; the re-chained trail verifies", async () => {
-    const [recipient] = await db.query(`INSERT INTO recipient (name, kind, contract_ref) VALUES ('partner', 'THIRD_PARTY', 'DSA-1') RETURNING id`);
+    const [recipient] = await db.query(
+      `INSERT INTO recipient (name, kind, contract_ref) VALUES ('partner', 'THIRD_PARTY', 'DSA-1') RETURNING id`,
+    );
     const customer = "2f246696-7a2f-483a-bb47-b9f5cd832422";
     for (let seq = 1; seq <= 30; seq++) {
       await db.query(
@@ -53,13 +55,17 @@ describe.skipIf(embedded)("moving the former trail into the compact chain", () =
        SELECT 7, $1, 'THIRD_PARTY', $2, '{Customer.fullName}', 'CUSTOMER_CONSENT', 'SERVICE_PROVISION', occurred_at, occurred_at + interval '1 year' FROM audit_event WHERE seq = 7`,
       [recipient.id, customer],
     );
-    const former = await db.query(`SELECT seq::int AS seq, occurred_at, request_id, operation_name, fields, customer_ids, recipient_id FROM audit_event ORDER BY seq`);
+    const former = await db.query(
+      `SELECT seq::int AS seq, occurred_at, request_id, operation_name, fields, customer_ids, recipient_id FROM audit_event ORDER BY seq`,
+    );
 
     await db.destroy();
     db = await new DataSource({ type: "postgres", url: scratchUrl, migrations: MIGRATIONS }).initialize();
     await db.runMigrations({ transaction: "each" });
 
-    const moved = await db.query(`SELECT seq::int AS seq, occurred_at, request_id, operation_name, fields, customer_ids, recipient_id FROM audit_event ORDER BY seq`);
+    const moved = await db.query(
+      `SELECT seq::int AS seq, occurred_at, request_id, operation_name, fields, customer_ids, recipient_id FROM audit_event ORDER BY seq`,
+    );
     expect(moved).toEqual(former);
     const [{ shapes }] = await db.query(`SELECT count(*)::int AS shapes FROM audit_shape`);
     expect(shapes).toBe(4); // Q0, Q1, Q2 and the disclosing Q1 stored once each
@@ -70,7 +76,18 @@ describe.skipIf(embedded)("moving the former trail into the compact chain", () =
     expect(checkpoint.note).toContain(`former chain's head was 30 ${"30".padStart(64, "0")}`);
     // appends continue the moved chain
     await db.query(`SELECT * FROM pgw_audit_append($1::jsonb, '[]'::jsonb, 1)`, [
-      JSON.stringify([{ ord: 1, occurred_at: new Date().toISOString(), request_id: "after", fields: [], customer_ids: [], outcome: "REFUSED", error_codes: ["UNAUTHENTICATED"], http_status: 401 }]),
+      JSON.stringify([
+        {
+          ord: 1,
+          occurred_at: new Date().toISOString(),
+          request_id: "after",
+          fields: [],
+          customer_ids: [],
+          outcome: "REFUSED",
+          error_codes: ["UNAUTHENTICATED"],
+          http_status: 401,
+        },
+      ]),
     ]);
     expect(await verifyChain(db)).toMatchObject({ ok: true, checked: 31 });
   });

@@ -83,12 +83,16 @@ describe("one audit event per operation", () => {
       const res = await t.gql(`{ viewer { name } }`, { key: "pgw_" + "x".repeat(43) });
       expect(res.status).toBe(401);
     });
-    expect(events).toEqual([expect.objectContaining({ client_id: null, outcome: "REFUSED", error_codes: ["UNAUTHENTICATED"], http_status: 401 })]);
+    expect(events).toEqual([
+      expect.objectContaining({ client_id: null, outcome: "REFUSED", error_codes: ["UNAUTHENTICATED"], http_status: 401 }),
+    ]);
   });
 
   it("an anonymous public query is audited as accepted, with no customers", async () => {
     const events = await eventsOf(() => t.gql(`query Pub { campaigns { name } }`));
-    expect(events).toEqual([expect.objectContaining({ client_id: null, outcome: "ACCEPTED", fields: ["GiftCampaign.name", "Query.campaigns"], customer_ids: [] })]);
+    expect(events).toEqual([
+      expect.objectContaining({ client_id: null, outcome: "ACCEPTED", fields: ["GiftCampaign.name", "Query.campaigns"], customer_ids: [] }),
+    ]);
   });
 
   it("a live customer the purpose's row rule excludes is not recorded; the ones returned are", async () => {
@@ -97,7 +101,10 @@ describe("one audit event per operation", () => {
     await subscribe(t.db, taro, "EMAIL_MAGAZINE", false);
     const notifier = await t.client("notifier", [Purpose.NOTIFICATION]);
     const events = await eventsOf(async () => {
-      const list = await t.gql(`query L @purpose(name: NOTIFICATION) { customers(first: 100, filter: { emailDomain: "example.jp" }) { id email } }`, { key: notifier });
+      const list = await t.gql(
+        `query L @purpose(name: NOTIFICATION) { customers(first: 100, filter: { emailDomain: "example.jp" }) { id email } }`,
+        { key: notifier },
+      );
       expect(list.status).toBe(200);
       expect(list.body.errors).toBeUndefined();
       expect(list.body.data.customers.map((c: any) => c.id)).toEqual([hanako]); // Taro's address matches the filter too
@@ -115,7 +122,10 @@ describe("one audit event per operation", () => {
     const events = await eventsOf(() =>
       t.gql(
         `mutation Fix($id: ID!, $a: AddressInput!) @purpose(name: SERVICE_PROVISION) { updateCustomerAddress(customerId: $id, address: $a) { fullName streetAddress } }`,
-        { key: shopKey, variables: { id: hanako, a: { postalCode: "150-0001", prefecture: "Tokyo", streetAddress: "Jingumae 9-9-9 Secret" } } },
+        {
+          key: shopKey,
+          variables: { id: hanako, a: { postalCode: "150-0001", prefecture: "Tokyo", streetAddress: "Jingumae 9-9-9 Secret" } },
+        },
       ),
     );
     expect(events[0]).toMatchObject({ outcome: "ACCEPTED", operation_type: "mutation", customer_ids: [hanako] });

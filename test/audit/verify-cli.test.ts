@@ -80,7 +80,10 @@ describe("audit verify (CLI)", () => {
       expect(stdout).toMatch(/^BROKEN at event 4: event 4 is missing/m);
     } finally {
       const columns = Object.keys(saved);
-      await tamper(`INSERT INTO audit_chain (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`, columns.map((c) => saved[c]));
+      await tamper(
+        `INSERT INTO audit_chain (${columns.join(",")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(",")})`,
+        columns.map((c) => saved[c]),
+      );
     }
     expect((await audit("verify")).code).toBe(0);
   });

@@ -20,7 +20,9 @@ const GRANT = `mutation Grant($customerId: ID!, $agreement: String, $recipientId
     id kind agreement recipientId policyVersion grantedAt withdrawnAt
   }
 }`;
-const WITHDRAW = (purpose: string) => `mutation Withdraw($customerId: ID!, $agreement: String, $recipientId: ID) @purpose(name: ${purpose}) {
+const WITHDRAW = (
+  purpose: string,
+) => `mutation Withdraw($customerId: ID!, $agreement: String, $recipientId: ID) @purpose(name: ${purpose}) {
   withdrawConsent(customerId: $customerId, agreement: $agreement, recipientId: $recipientId) { id agreement policyVersion withdrawnAt }
 }`;
 const SURVEY_LIST = `query Survey @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers(first: 100) { id fullName email } }`;
@@ -64,12 +66,20 @@ describe("grant and withdraw take effect on the very next query", () => {
     const [row] = await t.db.query(`SELECT customer_id, kind, agreement_key, policy_version, withdrawn_at FROM consent WHERE id = $1`, [
       res.body.data.grantConsent.id,
     ]);
-    expect(row).toEqual({ customer_id: hanako, kind: "INDIVIDUAL_AGREEMENT", agreement_key: "survey-2026", policy_version: "2026.1", withdrawn_at: null });
+    expect(row).toEqual({
+      customer_id: hanako,
+      kind: "INDIVIDUAL_AGREEMENT",
+      agreement_key: "survey-2026",
+      policy_version: "2026.1",
+      withdrawn_at: null,
+    });
   });
 
   it("the next INDIVIDUAL_AGREEMENT query reaches the consenting customer, and only her", async () => {
     expect(await surveyed()).toEqual([hanako]);
-    const one = await t.gql(`query One @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customer(id: "${taro}") { id } }`, { key: survey });
+    const one = await t.gql(`query One @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customer(id: "${taro}") { id } }`, {
+      key: survey,
+    });
     expect(one.body).toEqual({ data: { customer: null } });
   });
 
@@ -97,7 +107,10 @@ describe("grant and withdraw take effect on the very next query", () => {
     await t.gql(GRANT, { key: shop, variables: { customerId: taro, agreement: "survey-2026" } });
     expect(await surveyed()).toEqual([taro]);
     // DATA_SUBJECT_REQUEST reaches only customers with an open request (the requests' row rule)
-    const unasked = await t.gql(WITHDRAW("DATA_SUBJECT_REQUEST"), { key: office, variables: { customerId: taro, agreement: "survey-2026" } });
+    const unasked = await t.gql(WITHDRAW("DATA_SUBJECT_REQUEST"), {
+      key: office,
+      variables: { customerId: taro, agreement: "survey-2026" },
+    });
     expect(unasked.body).toEqual({ data: { withdrawConsent: null } });
     expect(await surveyed()).toEqual([taro]);
     await openRequest(t.db, taro, "DELETION");
@@ -131,18 +144,32 @@ describe("grant and withdraw take effect on the very next query", () => {
     });
     const res = await t.gql(GRANT, { key: shop, variables: { customerId: taro, recipientId } });
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.grantConsent).toMatchObject({ kind: "THIRD_PARTY_DISCLOSURE", agreement: null, recipientId, policyVersion: "2026.1" });
+    expect(res.body.data.grantConsent).toMatchObject({
+      kind: "THIRD_PARTY_DISCLOSURE",
+      agreement: null,
+      recipientId,
+      policyVersion: "2026.1",
+    });
     const withdrawn = await t.gql(WITHDRAW("SERVICE_PROVISION"), { key: shop, variables: { customerId: taro, recipientId } });
     expect(withdrawn.body.data.withdrawConsent.withdrawnAt).not.toBeNull();
   });
 
   it("refuses consent to disclosure to an id that is no registered consent-based third party (RECIPIENT_UNKNOWN), storing nothing", async () => {
-    const processorId = await addRecipient(t, { name: "yamato-shipping", kind: "PROCESSOR", contractRef: "DPA-2026-001", purposes: ["PRIZE_DELIVERY"], fields: [] });
+    const processorId = await addRecipient(t, {
+      name: "yamato-shipping",
+      kind: "PROCESSOR",
+      contractRef: "DPA-2026-001",
+      purposes: ["PRIZE_DELIVERY"],
+      fields: [],
+    });
     for (const recipientId of ["0b9f3c1e-5a4d-4c2b-9e8f-123456789abc", processorId]) {
       const res = await t.gql(GRANT, { key: shop, variables: { customerId: taro, recipientId } });
       expect(codes(res)).toEqual(["RECIPIENT_UNKNOWN"]);
       expect(res.body.data?.grantConsent ?? null).toBeNull();
-      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM consent WHERE customer_id = $1 AND recipient_id = $2`, [taro, recipientId]);
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM consent WHERE customer_id = $1 AND recipient_id = $2`, [
+        taro,
+        recipientId,
+      ]);
       expect(n).toBe(0);
     }
   });
@@ -165,7 +192,9 @@ describe("individual-agreement operations", () => {
   });
 
   it("refuses `agreement` on another purpose (400 AGREEMENT_NOT_APPLICABLE)", async () => {
-    const res = await t.gql(`query Q @purpose(name: NOTIFICATION, agreement: "survey-2026") { customers { id email } }`, { key: marketing });
+    const res = await t.gql(`query Q @purpose(name: NOTIFICATION, agreement: "survey-2026") { customers { id email } }`, {
+      key: marketing,
+    });
     expect(res.status).toBe(400);
     expect(codes(res)).toEqual(["AGREEMENT_NOT_APPLICABLE"]);
   });
@@ -201,12 +230,16 @@ describe("individual-agreement operations", () => {
     expect(res.status).toBe(200);
     expect(res.body.data.customers).toEqual([]);
     await insertConsent(t.db, taro, "beta-tester");
-    const after = await t.gql(`query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "beta-tester") { customers { id } }`, { key: survey });
+    const after = await t.gql(`query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "beta-tester") { customers { id } }`, {
+      key: survey,
+    });
     expect(after.body.data.customers).toEqual([{ id: taro }]);
   });
 
   it("still refuses fields the purpose does not allow, whatever the consent", async () => {
-    const res = await t.gql(`query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers { phone birthDate } }`, { key: survey });
+    const res = await t.gql(`query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers { phone birthDate } }`, {
+      key: survey,
+    });
     expect(res.status).toBe(403);
     expect(codes(res)).toEqual(["PURPOSE_NOT_PERMITTED", "PURPOSE_NOT_PERMITTED"]);
   });
@@ -228,7 +261,10 @@ describe("individual-agreement operations", () => {
     const res = await t.gql(q, { key: survey });
     expect(res.status).toBe(400);
     expect(codes(res)).toEqual(["AGREEMENT_UNKNOWN"]);
-    const withdrawn = await t.gql(WITHDRAW("SERVICE_PROVISION"), { key: shop, variables: { customerId: hanako, agreement: "old-campaign" } });
+    const withdrawn = await t.gql(WITHDRAW("SERVICE_PROVISION"), {
+      key: shop,
+      variables: { customerId: hanako, agreement: "old-campaign" },
+    });
     expect(withdrawn.body.data.withdrawConsent.withdrawnAt).not.toBeNull();
     const grant = await t.gql(GRANT, { key: shop, variables: { customerId: hanako, agreement: "old-campaign" } });
     expect(codes(grant)).toEqual(["AGREEMENT_UNKNOWN"]);
@@ -243,19 +279,28 @@ describe("the consent API is governed like any personal data", () => {
     });
     expect(asSurvey.status).toBe(403);
     expect(codes(asSurvey)).toContain("PURPOSE_NOT_PERMITTED");
-    const asMarketing = await t.gql(GRANT.replace("SERVICE_PROVISION", "NOTIFICATION"), { key: marketing, variables: { customerId: taro, agreement: "survey-2026" } });
+    const asMarketing = await t.gql(GRANT.replace("SERVICE_PROVISION", "NOTIFICATION"), {
+      key: marketing,
+      variables: { customerId: taro, agreement: "survey-2026" },
+    });
     expect(asMarketing.status).toBe(403);
     expect(codes(asMarketing)).toContain("PURPOSE_NOT_PERMITTED");
   });
 
   it("the privacy office may withdraw but not grant", async () => {
-    const res = await t.gql(GRANT.replace("SERVICE_PROVISION", "DATA_SUBJECT_REQUEST"), { key: office, variables: { customerId: taro, agreement: "survey-2026" } });
+    const res = await t.gql(GRANT.replace("SERVICE_PROVISION", "DATA_SUBJECT_REQUEST"), {
+      key: office,
+      variables: { customerId: taro, agreement: "survey-2026" },
+    });
     expect(res.status).toBe(403);
     expect(codes(res)).toContain("PURPOSE_NOT_PERMITTED");
   });
 
   it("consents are not readable for INDIVIDUAL_AGREEMENT", async () => {
-    const res = await t.gql(`query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers { consents { agreement } } }`, { key: survey });
+    const res = await t.gql(
+      `query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers { consents { agreement } } }`,
+      { key: survey },
+    );
     expect(res.status).toBe(403);
     expect(codes(res)).toEqual(["PURPOSE_NOT_PERMITTED", "PURPOSE_NOT_PERMITTED"]);
   });
@@ -267,7 +312,10 @@ describe("the consent API is governed like any personal data", () => {
 
   it("rejects bad targets and versions with clear codes, recording nothing", async () => {
     const [{ n: before }] = await t.db.query(`SELECT count(*)::int AS n FROM consent`);
-    const both = await t.gql(GRANT, { key: shop, variables: { customerId: taro, agreement: "survey-2026", recipientId: "0b9f3c1e-5a4d-4c2b-9e8f-123456789abc" } });
+    const both = await t.gql(GRANT, {
+      key: shop,
+      variables: { customerId: taro, agreement: "survey-2026", recipientId: "0b9f3c1e-5a4d-4c2b-9e8f-123456789abc" },
+    });
     expect(codes(both)).toEqual(["BAD_USER_INPUT"]);
     const neither = await t.gql(GRANT, { key: shop, variables: { customerId: taro } });
     expect(codes(neither)).toEqual(["BAD_USER_INPUT"]);
@@ -291,7 +339,9 @@ describe("the consent API is governed like any personal data", () => {
   it("lists consents of many customers in the customers' own statement", async () => {
     for (let i = 0; i < 5; i++) await insertConsent(t.db, (await insertCustomer(t.db)).id, "beta-tester");
     const before = await t.dataQueries();
-    const res = await t.gql(`query All @purpose(name: SERVICE_PROVISION) { customers(first: 50) { id consents { agreement } } }`, { key: shop });
+    const res = await t.gql(`query All @purpose(name: SERVICE_PROVISION) { customers(first: 50) { id consents { agreement } } }`, {
+      key: shop,
+    });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.customers.length).toBeGreaterThanOrEqual(7);
     expect(res.body.data.customers.filter((c: any) => c.consents.some((x: any) => x.agreement === "beta-tester"))).toHaveLength(6);

@@ -25,7 +25,10 @@ const WITHDRAW = `mutation Withdraw($customerId: ID!, $agreement: String, $recip
 }`;
 
 /** Sends one operation; returns its response and the one audit event it produced. */
-async function audited(query: string, variables: Record<string, unknown>): Promise<{ res: Awaited<ReturnType<TestGateway["gql"]>>; event: AuditRow }> {
+async function audited(
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ res: Awaited<ReturnType<TestGateway["gql"]>>; event: AuditRow }> {
   const seq = await lastSeq(t);
   const res = await t.gql(query, { key: shop, variables });
   const events = await auditRows(t, seq);
@@ -68,9 +71,20 @@ describe("consent changes through the API are audited", () => {
       customer_ids: [hanako],
     });
     expect(event.fields).toEqual(
-      ["Consent.agreement", "Consent.id", "Consent.kind", "Consent.policyVersion", "Consent.recipientId", "Consent.withdrawnAt", "Mutation.grantConsent"].sort(),
+      [
+        "Consent.agreement",
+        "Consent.id",
+        "Consent.kind",
+        "Consent.policyVersion",
+        "Consent.recipientId",
+        "Consent.withdrawnAt",
+        "Mutation.grantConsent",
+      ].sort(),
     );
-    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM consent WHERE customer_id = $1 AND agreement_key = 'survey-2026' AND withdrawn_at IS NULL`, [hanako]);
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM consent WHERE customer_id = $1 AND agreement_key = 'survey-2026' AND withdrawn_at IS NULL`,
+      [hanako],
+    );
     expect(n).toBe(1);
   });
 
@@ -89,7 +103,9 @@ describe("consent changes through the API are audited", () => {
       http_status: 200,
       customer_ids: [hanako],
     });
-    expect(event.fields).toEqual(["Consent.agreement", "Consent.id", "Consent.recipientId", "Consent.withdrawnAt", "Mutation.withdrawConsent"].sort());
+    expect(event.fields).toEqual(
+      ["Consent.agreement", "Consent.id", "Consent.recipientId", "Consent.withdrawnAt", "Mutation.withdrawConsent"].sort(),
+    );
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM consent WHERE customer_id = $1 AND withdrawn_at IS NULL`, [hanako]);
     expect(n).toBe(0);
   });

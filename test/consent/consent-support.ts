@@ -23,7 +23,12 @@ export async function insertConsent(
 }
 
 /** A policy version row as of `effectiveAt`, whose snapshot is `snapshot` (for history set-ups). */
-export async function insertVersion(db: DataSource, version: string, effectiveAt: string, snapshot: Record<string, string[]>): Promise<void> {
+export async function insertVersion(
+  db: DataSource,
+  version: string,
+  effectiveAt: string,
+  snapshot: Record<string, string[]>,
+): Promise<void> {
   await db.query(
     `INSERT INTO policy_version (version, effective_at, text, text_sha256, purposes, grounds, change_summary, field_policy)
      SELECT $1, $2, text, text_sha256, purposes, grounds, 'Test version ' || $1, $3

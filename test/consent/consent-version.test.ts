@@ -20,7 +20,10 @@ let taro: string;
 let ken: string;
 
 const ids = async (selection: string, args = "first: 100") => {
-  const res = await t.gql(`query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers(${args}) { ${selection} } }`, { key: survey });
+  const res = await t.gql(
+    `query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers(${args}) { ${selection} } }`,
+    { key: survey },
+  );
   expect(res.status).toBe(200);
   expect(res.body.errors).toBeUndefined();
   return (res.body.data.customers as Array<{ id: string }>).map((c) => c.id).sort();
@@ -30,7 +33,12 @@ beforeAll(async () => {
   t = await startTestGateway();
   survey = await t.client("survey-team", [Purpose.INDIVIDUAL_AGREEMENT]);
   const current = await snapshotOfVersion(t.db, "2026.1");
-  await insertVersion(t.db, "2025.1", "2025-01-01T00:00:00Z", without(current, Purpose.INDIVIDUAL_AGREEMENT, "Customer.email", "Customer.prefecture"));
+  await insertVersion(
+    t.db,
+    "2025.1",
+    "2025-01-01T00:00:00Z",
+    without(current, Purpose.INDIVIDUAL_AGREEMENT, "Customer.email", "Customer.prefecture"),
+  );
   await registerAgreement(t.db, "survey-2026");
   hanako = (await insertCustomer(t.db, { fullName: "Sato Hanako", prefecture: "Osaka" })).id;
   taro = (await insertCustomer(t.db, { fullName: "Suzuki Taro", prefecture: "Osaka" })).id;
@@ -49,7 +57,10 @@ describe("consent predating a field's reachability does not cover that field", (
   it("Customer.email became reachable in 2026.1: only the consent given under 2026.1 covers it", async () => {
     expect(await ids("id email")).toEqual([taro]);
     expect(await ids("id fullName prefecture")).toEqual([taro]);
-    const one = await t.gql(`query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customer(id: "${hanako}") { email } }`, { key: survey });
+    const one = await t.gql(
+      `query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customer(id: "${hanako}") { email } }`,
+      { key: survey },
+    );
     expect(one.body).toEqual({ data: { customer: null } });
   });
 
@@ -75,7 +86,12 @@ describe("a field the running code allows but no version in force does", () => {
   it("reaches no one until a version that allows it is published (an unpublished change)", async () => {
     // 2026.2, in force since yesterday, dropped email for INDIVIDUAL_AGREEMENT; the running code still allows it
     const current = await snapshotOfVersion(t.db, "2026.1");
-    await insertVersion(t.db, "2026.2", new Date(Date.now() - 86_400_000).toISOString(), without(current, Purpose.INDIVIDUAL_AGREEMENT, "Customer.email"));
+    await insertVersion(
+      t.db,
+      "2026.2",
+      new Date(Date.now() - 86_400_000).toISOString(),
+      without(current, Purpose.INDIVIDUAL_AGREEMENT, "Customer.email"),
+    );
     await t.db.query(`UPDATE consent SET withdrawn_at = now() WHERE customer_id = $1`, [ken]);
     await insertConsent(t.db, ken, "survey-2026", "2026.2"); // even a consent under the version in force
     expect(await ids("id email")).toEqual([]);

@@ -18,7 +18,10 @@ describe("seedDemoConsents", () => {
     expect(seeded).toBeGreaterThan(20);
     expect(await seedDemoConsents(t.db)).toBe(0);
     const key = await t.client("survey-team", [Purpose.INDIVIDUAL_AGREEMENT]);
-    const res = await t.gql(`query Survey @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers(first: 100) { fullName email } }`, { key });
+    const res = await t.gql(
+      `query Survey @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers(first: 100) { fullName email } }`,
+      { key },
+    );
     expect(res.status).toBe(200);
     expect(res.body.data.customers).toHaveLength(Math.min(seeded, 100));
     const [{ versions }] = await t.db.query(`SELECT array_agg(DISTINCT policy_version) AS versions FROM consent`);

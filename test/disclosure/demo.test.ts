@@ -72,7 +72,11 @@ describe("the demo recipients", () => {
     const ledger = await run("demo-privacy-office", 1);
     expect(ledger.status).toBe(200);
     // newest first: the partner's three consenting customers, then the mailer's subscribers (processors are recorded too)
-    expect(ledger.body.data.disclosures.slice(0, 3).map((d: any) => [d.recipientName, d.ground])).toEqual(Array(3).fill(["sakura-travel-partner", "CUSTOMER_CONSENT"]));
-    expect(ledger.body.data.disclosures.slice(3).every((d: any) => d.recipientName === "mailwise-magazine" && d.purpose === "NOTIFICATION")).toBe(true);
+    expect(ledger.body.data.disclosures.slice(0, 3).map((d: any) => [d.recipientName, d.ground])).toEqual(
+      Array(3).fill(["sakura-travel-partner", "CUSTOMER_CONSENT"]),
+    );
+    expect(
+      ledger.body.data.disclosures.slice(3).every((d: any) => d.recipientName === "mailwise-magazine" && d.purpose === "NOTIFICATION"),
+    ).toBe(true);
   });
 });

@@ -13,7 +13,8 @@ let shopKey: string;
 let partnerId: string;
 const ids: Record<"consented" | "notConsented" | "withdrawn", string> = {} as never;
 
-const list = (ground: string, fields = "id fullName") => `query P @purpose(name: SERVICE_PROVISION) ${ground} { customers(first: 50) { ${fields} } }`;
+const list = (ground: string, fields = "id fullName") =>
+  `query P @purpose(name: SERVICE_PROVISION) ${ground} { customers(first: 50) { ${fields} } }`;
 
 beforeAll(async () => {
   t = await startTestGateway();
@@ -87,13 +88,20 @@ describe("CUSTOMER_CONSENT (3.1): only customers with an active consent to this 
   });
 
   it("answers null for a customer without consent, looked up by id", async () => {
-    const q = (id: string) => `query P @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customer(id: "${id}") { fullName } }`;
+    const q = (id: string) =>
+      `query P @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customer(id: "${id}") { fullName } }`;
     expect((await t.gql(q(ids.notConsented), { key: partnerKey })).body.data.customer).toBeNull();
     expect((await t.gql(q(ids.consented), { key: partnerKey })).body.data.customer).toEqual({ fullName: "Consenting Customer" });
   });
 
   it("a consent to another recipient does not count", async () => {
-    const otherId = await addRecipient(t, { name: "other-partner", kind: "THIRD_PARTY", contractRef: "DSA-X", grounds: ["CUSTOMER_CONSENT"], fields: ["Query.customers", "Customer.fullName"] });
+    const otherId = await addRecipient(t, {
+      name: "other-partner",
+      kind: "THIRD_PARTY",
+      contractRef: "DSA-X",
+      grounds: ["CUSTOMER_CONSENT"],
+      fields: ["Query.customers", "Customer.fullName"],
+    });
     await consentTo(t, ids.notConsented, otherId);
     const res = await t.gql(list("@disclosure(ground: CUSTOMER_CONSENT)", "fullName"), { key: partnerKey });
     expect(res.body.data.customers).toEqual([{ fullName: "Consenting Customer" }]);
@@ -127,7 +135,9 @@ describe("LEGAL_REQUEST (3.3) and REQUIRED_BY_LAW (3.5): a reference is mandator
       const reference = ground === "LEGAL_REQUEST" ? "Tokyo District Court order 2026(ra)123" : "APPI Art. 27(1)(i)";
       const res = await t.gql(list(`@disclosure(ground: ${ground}, reference: "${reference}")`, "id"), { key: partnerKey });
       expect(res.status).toBe(200);
-      expect(res.body.data.customers.map((c: any) => c.id)).toEqual(expect.arrayContaining([ids.consented, ids.notConsented, ids.withdrawn]));
+      expect(res.body.data.customers.map((c: any) => c.id)).toEqual(
+        expect.arrayContaining([ids.consented, ids.notConsented, ids.withdrawn]),
+      );
       const [event] = await auditRows(t, seq);
       expect(event).toMatchObject({ disclosure_ground: ground, disclosure_reference: reference, outcome: "ACCEPTED" });
       const ledger = await ledgerRows(t, seq);

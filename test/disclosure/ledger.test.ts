@@ -67,9 +67,12 @@ describe("the disclosure ledger (APPI Art. 29)", () => {
     const seq = await lastSeq(t);
     await t.gql(consentList.replace("email", "phone"), { key: partnerKey }); // refused
     await t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customers { fullName } }`, { key: shopKey }); // first party
-    await t.gql(`query Q @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customer(id: "00000000-0000-4000-8000-000000000000") { fullName } }`, {
-      key: partnerKey,
-    });
+    await t.gql(
+      `query Q @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customer(id: "00000000-0000-4000-8000-000000000000") { fullName } }`,
+      {
+        key: partnerKey,
+      },
+    );
     expect(await lastSeq(t)).toBe(seq + 3);
     expect(await ledgerRows(t, seq)).toEqual([]);
   });
@@ -138,13 +141,25 @@ describe("the privacy officer reads the ledger", () => {
 
   it("per recipient and ground", async () => {
     const res = await t.gql(q, { key: officerKey, variables: { f: { recipientId: partnerId, ground: "LEGAL_REQUEST" } } });
-    expect(res.body.data.disclosures).toEqual([expect.objectContaining({ customerId: alice, ground: "LEGAL_REQUEST", reference: "order 1" })]);
+    expect(res.body.data.disclosures).toEqual([
+      expect.objectContaining({ customerId: alice, ground: "LEGAL_REQUEST", reference: "order 1" }),
+    ]);
   });
 
   it("lists the recipients registry", async () => {
-    const res = await t.gql(`query R @purpose(name: DATA_SUBJECT_REQUEST) { recipients { name kind contractRef grounds fields clients } }`, { key: officerKey });
+    const res = await t.gql(
+      `query R @purpose(name: DATA_SUBJECT_REQUEST) { recipients { name kind contractRef grounds fields clients } }`,
+      { key: officerKey },
+    );
     expect(res.body.data.recipients).toEqual([
-      { name: "partner", kind: "THIRD_PARTY", contractRef: "DSA-1", grounds: ["CUSTOMER_CONSENT", "LEGAL_REQUEST"], fields: expect.any(Array), clients: ["partner-client"] },
+      {
+        name: "partner",
+        kind: "THIRD_PARTY",
+        contractRef: "DSA-1",
+        grounds: ["CUSTOMER_CONSENT", "LEGAL_REQUEST"],
+        fields: expect.any(Array),
+        clients: ["partner-client"],
+      },
     ]);
   });
 

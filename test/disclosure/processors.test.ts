@@ -43,8 +43,20 @@ beforeAll(async () => {
   await subscribe(t.db, subscriber.id, "EMAIL_MAGAZINE", true);
   await subscribe(t.db, lapsed.id, "EMAIL_MAGAZINE", false);
 
-  shipperId = await addRecipient(t, { name: "yamato-shipping", kind: "PROCESSOR", contractRef: "OUT-2026-SHIP", purposes: ["PRIZE_DELIVERY"], fields: SHIPPING_FIELDS });
-  mailerId = await addRecipient(t, { name: "mailwise", kind: "PROCESSOR", contractRef: "OUT-2026-MAIL", purposes: ["NOTIFICATION"], fields: ["Query.customers", "Customer.email"] });
+  shipperId = await addRecipient(t, {
+    name: "yamato-shipping",
+    kind: "PROCESSOR",
+    contractRef: "OUT-2026-SHIP",
+    purposes: ["PRIZE_DELIVERY"],
+    fields: SHIPPING_FIELDS,
+  });
+  mailerId = await addRecipient(t, {
+    name: "mailwise",
+    kind: "PROCESSOR",
+    contractRef: "OUT-2026-MAIL",
+    purposes: ["NOTIFICATION"],
+    fields: ["Query.customers", "Customer.email"],
+  });
   // granted SERVICE_PROVISION too, to show that the contract, not only the grant, binds a processor
   shipperKey = await recipientClient(t, "shipper-client", [Purpose.PRIZE_DELIVERY, Purpose.SERVICE_PROVISION], "yamato-shipping");
   mailerKey = await recipientClient(t, "mailer-client", [Purpose.NOTIFICATION], "mailwise");
@@ -71,7 +83,9 @@ describe("the shipping processor (Section 4): name, address and phone of winners
   });
 
   it("is refused a mutation its contract does not name", async () => {
-    const res = await t.gql(`mutation M @purpose(name: PRIZE_DELIVERY) { markPrizeShipped(entryId: "${winnerId}") { shippedAt } }`, { key: shipperKey });
+    const res = await t.gql(`mutation M @purpose(name: PRIZE_DELIVERY) { markPrizeShipped(entryId: "${winnerId}") { shippedAt } }`, {
+      key: shipperKey,
+    });
     expect(res.status).toBe(403);
     expect(codes(res)).toContain("PROCESSOR_FIELD_NOT_CONTRACTED");
   });
@@ -83,9 +97,15 @@ describe("the shipping processor (Section 4): name, address and phone of winners
   });
 
   it("may not declare a disclosure ground: it is a processor, not a third party", async () => {
-    const res = await t.gql(ship("fullName").replace("@purpose(name: PRIZE_DELIVERY)", "@purpose(name: PRIZE_DELIVERY) @disclosure(ground: OTHER_SERVICE_OPERATION)"), {
-      key: shipperKey,
-    });
+    const res = await t.gql(
+      ship("fullName").replace(
+        "@purpose(name: PRIZE_DELIVERY)",
+        "@purpose(name: PRIZE_DELIVERY) @disclosure(ground: OTHER_SERVICE_OPERATION)",
+      ),
+      {
+        key: shipperKey,
+      },
+    );
     expect(res.status).toBe(403);
     expect(codes(res)).toEqual(["DISCLOSURE_NOT_THIRD_PARTY"]);
   });

@@ -27,8 +27,12 @@ describe("the recipients registry validates what it stores", () => {
   it("rejects unknown grounds, purposes, malformed coordinates and a missing contract", async () => {
     await expect(recipients.create({ ...base, name: "aa", kind: "THIRD_PARTY", grounds: ["BECAUSE"] })).rejects.toThrow(/unknown ground/);
     await expect(recipients.create({ ...base, name: "bb", kind: "PROCESSOR", purposes: ["MARKETING"] })).rejects.toThrow(/unknown purpose/);
-    await expect(recipients.create({ ...base, name: "cc", kind: "PROCESSOR", purposes: ["NOTIFICATION"], fields: ["email"] })).rejects.toThrow(/coordinates/);
-    await expect(recipients.create({ ...base, name: "dd", kind: "PROCESSOR", purposes: ["NOTIFICATION"], contractRef: " " })).rejects.toThrow(/contract/);
+    await expect(
+      recipients.create({ ...base, name: "cc", kind: "PROCESSOR", purposes: ["NOTIFICATION"], fields: ["email"] }),
+    ).rejects.toThrow(/coordinates/);
+    await expect(
+      recipients.create({ ...base, name: "dd", kind: "PROCESSOR", purposes: ["NOTIFICATION"], contractRef: " " }),
+    ).rejects.toThrow(/contract/);
   });
 
   it("the CLI's schema check names coordinates the schema does not have", () => {

@@ -25,7 +25,13 @@ const statsPartner: RecipientGrant = {
   purposes: [],
   fields: [],
 };
-const caller: Caller = { id: "00000000-0000-4000-8000-000000000002", name: "stats-client", purposes: [Purpose.USAGE_STATISTICS, Purpose.SERVICE_PROVISION], recipient: statsPartner, roles: [] };
+const caller: Caller = {
+  id: "00000000-0000-4000-8000-000000000002",
+  name: "stats-client",
+  purposes: [Purpose.USAGE_STATISTICS, Purpose.SERVICE_PROVISION],
+  recipient: statsPartner,
+  roles: [],
+};
 
 function decide(source: string) {
   const document = parse(source);
@@ -49,7 +55,9 @@ describe("ANONYMOUS_STATISTICS reaches the statistics API and nothing else", () 
 
   it("refuses any other root field, one error each, whatever purpose is declared", () => {
     // (under USAGE_STATISTICS issue 3's own rule already refuses other roots; this ground holds for any purpose)
-    const decision = decide(`query S @purpose(name: SERVICE_PROVISION) @disclosure(ground: ANONYMOUS_STATISTICS) { campaigns { name } viewer { name } }`);
+    const decision = decide(
+      `query S @purpose(name: SERVICE_PROVISION) @disclosure(ground: ANONYMOUS_STATISTICS) { campaigns { name } viewer { name } }`,
+    );
     expect(decision.allowed).toBe(false);
     if (decision.allowed) return;
     expect(decision.errors.map((e) => [e.extensions.code, e.extensions.coordinate])).toEqual([

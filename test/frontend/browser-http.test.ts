@@ -20,7 +20,11 @@ afterAll(() => t?.stop());
 const preflight = (origin: string) =>
   fetch(t.url, {
     method: "OPTIONS",
-    headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type,x-request-id" },
+    headers: {
+      origin,
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "authorization,content-type,x-request-id",
+    },
   });
 
 describe("CORS", () => {
@@ -28,7 +32,9 @@ describe("CORS", () => {
     const res = await preflight(APP);
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(APP);
-    expect(res.headers.get("access-control-allow-headers")?.split(",")).toEqual(expect.arrayContaining(["authorization", "content-type", "x-request-id"]));
+    expect(res.headers.get("access-control-allow-headers")?.split(",")).toEqual(
+      expect.arrayContaining(["authorization", "content-type", "x-request-id"]),
+    );
     expect(res.headers.get("access-control-allow-methods")).toContain("POST");
     expect(res.headers.get("access-control-allow-credentials")).toBeNull();
   });
@@ -124,7 +130,10 @@ describe("status codes by media type (GraphQL over HTTP)", () => {
   it("records the status that was sent in the audit trail", async () => {
     const json = await send("application/json", refused);
     const spec = await send("application/graphql-response+json", refused);
-    for (const [res, status] of [[json, 200], [spec, 403]] as const) {
+    for (const [res, status] of [
+      [json, 200],
+      [spec, 403],
+    ] as const) {
       const seq = ((await res.json()) as any).extensions.governance.auditSeq;
       const [row] = await t.db.query(`SELECT http_status FROM audit_event WHERE seq = $1`, [seq]);
       expect(row.http_status).toBe(status);
@@ -133,7 +142,9 @@ describe("status codes by media type (GraphQL over HTTP)", () => {
 
   it("refuses mutations over GET with 405 whatever the media type", async () => {
     const query = `mutation M @purpose(name: SERVICE_PROVISION) { setNotificationSubscription(customerId: "${customerId}", channel: EMAIL_MAGAZINE, optedIn: true) { optedIn } }`;
-    const res = await fetch(`${t.url}?query=${encodeURIComponent(query)}`, { headers: { authorization: `Bearer ${shop}`, accept: "application/json" } });
+    const res = await fetch(`${t.url}?query=${encodeURIComponent(query)}`, {
+      headers: { authorization: `Bearer ${shop}`, accept: "application/json" },
+    });
     expect(res.status).toBe(405);
   });
 });
@@ -148,18 +159,24 @@ describe("request ids", () => {
 
     const officer = (await t.client("officer", [Purpose.DATA_SUBJECT_REQUEST])) as string;
     await t.db.query(`UPDATE api_client SET roles = '{PRIVACY_OFFICER}' WHERE name = 'officer'`);
-    const found = await t.gql(`query W @purpose(name: DATA_SUBJECT_REQUEST) { auditEvents(filter: { requestId: "checkout-42.a:b" }) { seq requestId clientName } }`, {
-      key: officer,
-    });
+    const found = await t.gql(
+      `query W @purpose(name: DATA_SUBJECT_REQUEST) { auditEvents(filter: { requestId: "checkout-42.a:b" }) { seq requestId clientName } }`,
+      {
+        key: officer,
+      },
+    );
     expect(found.body.data.auditEvents).toEqual([{ seq: res.receipt!.auditSeq, requestId: "checkout-42.a:b", clientName: "shop" }]);
   });
 
-  it.each([["has spaces"], ["x".repeat(200)], ["taro@example.jp"], ['"><script>']])("replaces an unsafe X-Request-Id (%s) with a fresh one", async (given) => {
-    const res = await t.gql(`{ campaigns { name } }`, { key: shop, headers: { "x-request-id": given } });
-    const id = res.headers.get("x-request-id")!;
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(res.receipt?.requestId).toBe(id);
-  });
+  it.each([["has spaces"], ["x".repeat(200)], ["taro@example.jp"], ['"><script>']])(
+    "replaces an unsafe X-Request-Id (%s) with a fresh one",
+    async (given) => {
+      const res = await t.gql(`{ campaigns { name } }`, { key: shop, headers: { "x-request-id": given } });
+      const id = res.headers.get("x-request-id")!;
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.receipt?.requestId).toBe(id);
+    },
+  );
 
   it("gives every answer one, also a bad key's 401 and a malformed body's 400", async () => {
     const bad = await t.gql(`{ campaigns { name } }`, { key: "pgw_wrong", headers: { "x-request-id": "bad-key-1" } });
@@ -169,7 +186,11 @@ describe("request ids", () => {
     const [row] = await t.db.query(`SELECT request_id, error_codes FROM audit_event WHERE seq = $1`, [bad.receipt!.auditSeq]);
     expect(row).toEqual({ request_id: "bad-key-1", error_codes: ["UNAUTHENTICATED"] });
 
-    const malformed = await fetch(t.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "broken-1" }, body: "{ nope" });
+    const malformed = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "broken-1" },
+      body: "{ nope",
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get("x-request-id")).toBe("broken-1");
     expect(((await malformed.json()) as any).extensions.governance).toMatchObject({ requestId: "broken-1", auditSeq: null });

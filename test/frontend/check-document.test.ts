@@ -29,6 +29,8 @@ describe("createDocumentCheck", () => {
     const result = check(parse(`query Q @purpose(name: SERVICE_PROVISION) { customers { fullNam } }`));
     expect(result.valid).toBe(false);
     if (result.valid) return;
-    expect(result.errors.map((e) => [e.extensions.code, e.message])).toEqual([["GRAPHQL_VALIDATION_FAILED", 'Cannot query field "fullNam" on type "Customer".']]);
+    expect(result.errors.map((e) => [e.extensions.code, e.message])).toEqual([
+      ["GRAPHQL_VALIDATION_FAILED", 'Cannot query field "fullNam" on type "Customer".'],
+    ]);
   });
 });

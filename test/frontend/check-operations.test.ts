@@ -39,7 +39,8 @@ describe("check-operations", () => {
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.operations).toBe(8);
-    const byOperation = (name: string) => report.findings.filter((f: any) => f.operation === name).map((f: any) => [path.basename(f.file), f.line, f.code]);
+    const byOperation = (name: string) =>
+      report.findings.filter((f: any) => f.operation === name).map((f: any) => [path.basename(f.file), f.line, f.code]);
     expect(byOperation("NoPurpose")).toEqual([["refused.graphql", 1, "PURPOSE_REQUIRED"]]);
     expect(byOperation("Birthdays")).toEqual(
       expect.arrayContaining([
@@ -69,9 +70,15 @@ describe("check-operations", () => {
         if (definition.kind !== Kind.OPERATION_DEFINITION || definition.name?.value === "Chosen") continue;
         const name = (definition as OperationDefinitionNode).name!.value;
         const query = print(definition) + (print(definition).includes("...CustomerCard") ? `\n${fragment}` : "");
-        const res = await t.gql(query, { key: everything, variables: name === "Card" ? { id: "00000000-0000-0000-0000-000000000000" } : undefined });
+        const res = await t.gql(query, {
+          key: everything,
+          variables: name === "Card" ? { id: "00000000-0000-0000-0000-000000000000" } : undefined,
+        });
         const answered = (res.body.errors ?? []).map((e) => [e.extensions?.code, e.message]).sort();
-        const found = findings.filter((f: any) => f.operation === name).map((f: any) => [f.code, f.message]).sort();
+        const found = findings
+          .filter((f: any) => f.operation === name)
+          .map((f: any) => [f.code, f.message])
+          .sort();
         expect(found, name).toEqual(answered);
         compared++;
       }

@@ -21,7 +21,11 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-const failure = (promise: Promise<unknown>) => promise.then(() => ({ code: 0, stdout: "", stderr: "" }), (e: { code: number; stdout: string; stderr: string }) => e);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => ({ code: 0, stdout: "", stderr: "" }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
 
 describe("clients CLI", () => {
   it("changes a client's purposes: the next request sees the new grant", async () => {
@@ -29,16 +33,24 @@ describe("clients CLI", () => {
     const { stdout } = await clients("set-purposes", "regrant-me", "NOTIFICATION,PRODUCT_IMPROVEMENT");
     expect(stdout).toContain("regrant-me is now granted NOTIFICATION, PRODUCT_IMPROVEMENT");
     await eventually(async () =>
-      expect((await t.gql(`{ viewer { grantedPurposes } }`, { key })).body.data.viewer.grantedPurposes).toEqual(["NOTIFICATION", "PRODUCT_IMPROVEMENT"]),
+      expect((await t.gql(`{ viewer { grantedPurposes } }`, { key })).body.data.viewer.grantedPurposes).toEqual([
+        "NOTIFICATION",
+        "PRODUCT_IMPROVEMENT",
+      ]),
     );
-    expect(await failure(clients("set-purposes", "regrant-me", "MARKETING"))).toMatchObject({ code: 1, stderr: expect.stringContaining("unknown purpose(s): MARKETING") });
+    expect(await failure(clients("set-purposes", "regrant-me", "MARKETING"))).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("unknown purpose(s): MARKETING"),
+    });
   });
 
   it("names a duplicate client clearly, not by its constraint", async () => {
     await clients("create", "twice", "--purposes", "SERVICE_PROVISION");
     const e = await failure(clients("create", "twice", "--purposes", "SERVICE_PROVISION"));
     expect(e.code).toBe(1);
-    expect(e.stderr).toBe('error: a client named "twice" already exists (rotate its key with `clients rotate twice`, or choose another name)\n');
+    expect(e.stderr).toBe(
+      'error: a client named "twice" already exists (rotate its key with `clients rotate twice`, or choose another name)\n',
+    );
   });
 
   it("survives being piped into head", async () => {
@@ -47,7 +59,9 @@ describe("clients CLI", () => {
       `INSERT INTO api_client (name, key_hash, key_prefix, purposes) SELECT 'bulk-' || i, md5(i::text) || md5((i * 7)::text), 'pgw_bulk', '{SERVICE_PROVISION}' FROM generate_series(1, 3000) i`,
     );
     const script = `set -o pipefail; "${process.execPath}" "${clients.script}" list | head -n 1`;
-    const { stdout, stderr } = await run("bash", ["-c", script], { env: { ...process.env, DATABASE_URL: inject("databaseUrl"), LOG_LEVEL: "silent" } });
+    const { stdout, stderr } = await run("bash", ["-c", script], {
+      env: { ...process.env, DATABASE_URL: inject("databaseUrl"), LOG_LEVEL: "silent" },
+    });
     expect(stdout.split("\n").filter(Boolean)).toHaveLength(1);
     expect(stderr).toBe("");
     await t.db.query(`DELETE FROM api_client WHERE name LIKE 'bulk-%'`);
@@ -73,7 +87,10 @@ describe("policy CLI", () => {
       writeFileSync(complete, template);
       writeFileSync(file, template.replace(/^.*7\. 7\..*$/m, ""));
       const bad = await failure(policy("publish", "2027.1", "--text", file, "--summary", "x", "--effective", effective, "--dry-run"));
-      expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining("purpose INDIVIDUAL_AGREEMENT (clause 1.7) is missing from Section 1") });
+      expect(bad).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining("purpose INDIVIDUAL_AGREEMENT (clause 1.7) is missing from Section 1"),
+      });
       const taken = await failure(policy("publish", "2026.1", "--text", complete, "--summary", "x", "--effective", effective, "--dry-run"));
       expect(taken).toMatchObject({ code: 1, stderr: expect.stringContaining("2026.1 already exists") });
     } finally {
@@ -104,15 +121,22 @@ describe("npm start / npm run demo", () => {
 describe("a second demo", () => {
   const main = path.join(ROOT, "dist/src/main.js");
 
-  function startDemo(env: Record<string, string | undefined>): { child: ChildProcess; ready: Promise<{ url: string; shopKey: string; output: string }> } {
-    const child = spawn(process.execPath, [main, "--demo"], { env: { ...process.env, PORT: "0", SEED_CUSTOMERS: "60", LOG_LEVEL: "info", ERASURE_OUTBOX_INTERVAL_MS: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  function startDemo(env: Record<string, string | undefined>): {
+    child: ChildProcess;
+    ready: Promise<{ url: string; shopKey: string; output: string }>;
+  } {
+    const child = spawn(process.execPath, [main, "--demo"], {
+      env: { ...process.env, PORT: "0", SEED_CUSTOMERS: "60", LOG_LEVEL: "info", ERASURE_OUTBOX_INTERVAL_MS: "0", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     const ready = new Promise<{ url: string; shopKey: string; output: string }>((resolve, reject) => {
       child.once("exit", (code) => reject(new Error(`demo exited with ${code}: ${output}`)));
       createInterface({ input: child.stdout! }).on("line", (line) => {
         output += line + "\n";
         const endpoint = /^GraphQL endpoint: (\S+)/m.exec(output);
-        if (endpoint && line.startsWith("The published policy")) resolve({ url: endpoint[1], shopKey: /demo-shop-frontend\s+\S+\s+(pgw_\S+)/.exec(output)![1], output });
+        if (endpoint && line.startsWith("The published policy"))
+          resolve({ url: endpoint[1], shopKey: /demo-shop-frontend\s+\S+\s+(pgw_\S+)/.exec(output)![1], output });
       });
     });
     return { child, ready };
@@ -129,35 +153,53 @@ describe("a second demo", () => {
   }
 
   async function secondDemo(env: Record<string, string | undefined>) {
-    return failure(run(process.execPath, [main, "--demo"], { env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", ...env }, timeout: 60_000 }));
+    return failure(
+      run(process.execPath, [main, "--demo"], { env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", ...env }, timeout: 60_000 }),
+    );
   }
 
   async function keyWorks(url: string, key: string) {
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify({ query: "{ viewer { name } }" }) });
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: "{ viewer { name } }" }),
+    });
     return res.status === 200 && ((await res.json()) as any).data.viewer.name === "demo-shop-frontend";
   }
 
   it.each([
     // on a server, the demo lock; on the embedded store, the store's own lock (one gateway per store)
-    ["on a PostgreSQL server", () => ({ DATABASE_URL: inject("databaseUrl") }), /^Another Purpose Gateway demo is running: .*\nIts keys were left alone/],
-    ["on the embedded store", () => ({ DATABASE_URL: undefined, PGW_DATA_DIR: path.join(mkdtempSync(path.join(tmpdir(), "pgw-demo-")), "pglite") }), /^the embedded store in .* is already served by another gateway \(pid \d+\); stop that one first/],
-  ])("refuses clearly %s and leaves the running demo's keys alone", async (_where, envOf, message) => {
-    const env: Record<string, string | undefined> = envOf();
-    const first = startDemo(env);
-    try {
-      const { url, shopKey, output } = await first.ready;
-      expect(output).toMatch(/seeding demo data: customers 60\/60/);
-      expect(output).toContain(`GraphiQL (open it in a browser, paste a key above): ${url}`);
-      expect(await keyWorks(url, shopKey)).toBe(true);
-      const second = await secondDemo(env);
-      expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(message);
-      expect(await keyWorks(url, shopKey)).toBe(true);
-    } finally {
-      await stop(first.child);
-      if (env.PGW_DATA_DIR) rmSync(path.dirname(env.PGW_DATA_DIR), { recursive: true, force: true });
-    }
-  }, 120_000);
+    [
+      "on a PostgreSQL server",
+      () => ({ DATABASE_URL: inject("databaseUrl") }),
+      /^Another Purpose Gateway demo is running: .*\nIts keys were left alone/,
+    ],
+    [
+      "on the embedded store",
+      () => ({ DATABASE_URL: undefined, PGW_DATA_DIR: path.join(mkdtempSync(path.join(tmpdir(), "pgw-demo-")), "pglite") }),
+      /^the embedded store in .* is already served by another gateway \(pid \d+\); stop that one first/,
+    ],
+  ])(
+    "refuses clearly %s and leaves the running demo's keys alone",
+    async (_where, envOf, message) => {
+      const env: Record<string, string | undefined> = envOf();
+      const first = startDemo(env);
+      try {
+        const { url, shopKey, output } = await first.ready;
+        expect(output).toMatch(/seeding demo data: customers 60\/60/);
+        expect(output).toContain(`GraphiQL (open it in a browser, paste a key above): ${url}`);
+        expect(await keyWorks(url, shopKey)).toBe(true);
+        const second = await secondDemo(env);
+        expect(second.code).toBe(1);
+        expect(second.stderr).toMatch(message);
+        expect(await keyWorks(url, shopKey)).toBe(true);
+      } finally {
+        await stop(first.child);
+        if (env.PGW_DATA_DIR) rmSync(path.dirname(env.PGW_DATA_DIR), { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });
 
 describe("an unknown purpose", () => {

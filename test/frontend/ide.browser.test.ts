@@ -53,16 +53,22 @@ describe("the IDE", () => {
     await page.type("#pgw-key", shop);
     await run(page);
     await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes("Ishikawa Mio"), { timeout: 20_000 });
-    expect(await page.$eval("#pgw-receipt", (el) => el.textContent)).toMatch(/answered · purpose SERVICE_PROVISION · policy 2026\.1 · audit #\d+ · 1 customer\(s\)/);
+    expect(await page.$eval("#pgw-receipt", (el) => el.textContent)).toMatch(
+      /answered · purpose SERVICE_PROVISION · policy 2026\.1 · audit #\d+ · 1 customer\(s\)/,
+    );
 
     await setQuery(page, `query Birthdays @purpose(name: PRODUCT_IMPROVEMENT) {\n  customers(first: 5) { birthDate }\n}`);
     // GraphiQL reports edits a moment later
     await page.waitForFunction(() => document.querySelector("#pgw-purpose")?.textContent === "PRODUCT_IMPROVEMENT", { timeout: 5_000 });
     await run(page);
-    await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes("PURPOSE_NOT_GRANTED"), { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes("PURPOSE_NOT_GRANTED"), {
+      timeout: 20_000,
+    });
     await setQuery(page, `query Birthdays @purpose(name: SERVICE_PROVISION) {\n  customers(first: 5) { birthDate }\n}`);
     await run(page);
-    await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes("PURPOSE_NOT_PERMITTED"), { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector(".result-window")?.textContent?.includes("PURPOSE_NOT_PERMITTED"), {
+      timeout: 20_000,
+    });
     const text = await resultText(page);
     expect(text).toContain("Customer.birthDate may not be read for SERVICE_PROVISION");
     expect(text).not.toContain("Ishikawa");
@@ -82,15 +88,23 @@ describe("the IDE", () => {
     await page.waitForSelector(".graphiql-doc-explorer", { timeout: 20_000 });
     // Query → customer → Customer → birthDate
     for (const link of ["Query", "customer", "Customer", "birthDate"]) {
-      await page.waitForFunction((name) => [...document.querySelectorAll(".graphiql-doc-explorer a")].some((a) => a.textContent === name), { timeout: 20_000 }, link);
+      await page.waitForFunction(
+        (name) => [...document.querySelectorAll(".graphiql-doc-explorer a")].some((a) => a.textContent === name),
+        { timeout: 20_000 },
+        link,
+      );
       await page.evaluate((name) => {
         const anchors = [...document.querySelectorAll(".graphiql-doc-explorer a")].filter((a) => a.textContent === name);
         (anchors[anchors.length - 1] as HTMLElement).click();
       }, link);
     }
-    await page.waitForFunction(() => document.querySelector(".graphiql-doc-explorer")?.textContent?.includes("Permitted purposes"), { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector(".graphiql-doc-explorer")?.textContent?.includes("Permitted purposes"), {
+      timeout: 20_000,
+    });
     if (process.env.PGW_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.PGW_SCREENSHOT_DIR}/ide-docs.png` });
-    expect(await page.$eval(".graphiql-doc-explorer", (el) => el.textContent)).toContain("Personal data. Permitted purposes: DATA_SUBJECT_REQUEST (1.5).");
+    expect(await page.$eval(".graphiql-doc-explorer", (el) => el.textContent)).toContain(
+      "Personal data. Permitted purposes: DATA_SUBJECT_REQUEST (1.5).",
+    );
     expect(blocked).toEqual([]);
     await page.close();
   });

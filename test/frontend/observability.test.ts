@@ -47,7 +47,11 @@ afterAll(async () => {
 });
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers },
+    body: JSON.stringify(body),
+  });
 
 async function lineOf(requestId: string) {
   for (let i = 0; i < 100; i++) {
@@ -61,7 +65,10 @@ async function lineOf(requestId: string) {
 describe("one structured log line per request", () => {
   it("names the request id, client, purpose, outcome, status and duration", async () => {
     const query = `query Q($f: CustomerFilter) @purpose(name: SERVICE_PROVISION) { customers(first: 5, filter: $f) { fullName email } }`;
-    await post({ query, variables: { f: { emailDomain: "secret-domain.jp" } } }, { authorization: `Bearer ${shop}`, "x-request-id": "log-ok-1" });
+    await post(
+      { query, variables: { f: { emailDomain: "secret-domain.jp" } } },
+      { authorization: `Bearer ${shop}`, "x-request-id": "log-ok-1" },
+    );
     expect(await lineOf("log-ok-1")).toMatchObject({
       level: 30,
       requestId: "log-ok-1",
@@ -74,7 +81,10 @@ describe("one structured log line per request", () => {
   });
 
   it("logs refusals, bad keys and parse failures with their outcome", async () => {
-    await post({ query: `query Q @purpose(name: SERVICE_PROVISION) { customers(first: 1) { birthDate } }` }, { authorization: `Bearer ${shop}`, "x-request-id": "log-refused" });
+    await post(
+      { query: `query Q @purpose(name: SERVICE_PROVISION) { customers(first: 1) { birthDate } }` },
+      { authorization: `Bearer ${shop}`, "x-request-id": "log-refused" },
+    );
     await post({ query: `{ campaigns { name } }` }, { authorization: `Bearer pgw_wrong-key-value`, "x-request-id": "log-401" });
     await post({ query: `{ campaigns { name ` }, { "x-request-id": "log-parse" });
     expect(await lineOf("log-refused")).toMatchObject({ outcome: "refused", status: 403, purpose: "SERVICE_PROVISION" });

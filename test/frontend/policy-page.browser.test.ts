@@ -31,10 +31,20 @@ describe("/policy", () => {
     expect(await page.$eval("#version", (el) => el.textContent)).toBe("2026.1");
     expect(await page.$eval("[data-status]", (el) => el.getAttribute("data-status"))).toBe("IN_FORCE");
     const purposes = await page.$$eval("#purposes + table tr", (rows) => rows.map((r) => r.querySelector("code")?.textContent));
-    expect(purposes).toEqual(["SERVICE_PROVISION", "PRIZE_DELIVERY", "PRODUCT_IMPROVEMENT", "NOTIFICATION", "DATA_SUBJECT_REQUEST", "USAGE_STATISTICS", "INDIVIDUAL_AGREEMENT"]);
+    expect(purposes).toEqual([
+      "SERVICE_PROVISION",
+      "PRIZE_DELIVERY",
+      "PRODUCT_IMPROVEMENT",
+      "NOTIFICATION",
+      "DATA_SUBJECT_REQUEST",
+      "USAGE_STATISTICS",
+      "INDIVIDUAL_AGREEMENT",
+    ]);
     expect(await page.$$eval("#grounds + table tr", (rows) => rows.length)).toBe(5);
     expect(await page.$eval("#announced", (el) => el.textContent)).toContain("Version 2027.1 takes effect on");
-    const log = await page.$$eval("#changes + table tbody tr", (rows) => rows.map((r) => [...r.querySelectorAll("td")].slice(0, 3).map((td) => td.textContent)));
+    const log = await page.$$eval("#changes + table tbody tr", (rows) =>
+      rows.map((r) => [...r.querySelectorAll("td")].slice(0, 3).map((td) => td.textContent)),
+    );
     expect(log.map((row) => [row[0], row[2]])).toEqual([
       ["2027.1", "announced"],
       ["2026.1", "in force"],

@@ -21,7 +21,10 @@ describe("permitted purposes in the docs", () => {
       const description = types.find((ty) => ty.name === typeName)?.fields?.find((f) => f.name === fieldName)?.description ?? "";
       const line = /Personal data\. Permitted purposes: (.*)\./.exec(description);
       expect(line, coordinate).not.toBeNull();
-      expect(line![1].split(", ").map((p) => p.replace(/ \(1\.\d\)$/, "")), coordinate).toEqual([...purposes]);
+      expect(
+        line![1].split(", ").map((p) => p.replace(/ \(1\.\d\)$/, "")),
+        coordinate,
+      ).toEqual([...purposes]);
     }
   });
 

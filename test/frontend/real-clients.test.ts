@@ -27,7 +27,11 @@ afterAll(() => t?.stop());
 
 describe("Apollo Client 3", () => {
   const client = () =>
-    new ApolloClient({ link: new HttpLink({ uri: t.url, headers: { authorization: `Bearer ${shop}` } }), cache: new InMemoryCache(), defaultOptions: { query: { fetchPolicy: "no-cache" } } });
+    new ApolloClient({
+      link: new HttpLink({ uri: t.url, headers: { authorization: `Bearer ${shop}` } }),
+      cache: new InMemoryCache(),
+      defaultOptions: { query: { fetchPolicy: "no-cache" } },
+    });
 
   it("gets data", async () => {
     const { data } = await client().query({ query: gql(PERMITTED), variables: { id: customerId } });
@@ -37,7 +41,10 @@ describe("Apollo Client 3", () => {
   it("sees the refusal in graphQLErrors with its code, not as a network error", async () => {
     const error = await client()
       .query({ query: gql(REFUSED), variables: { id: customerId } })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(ApolloError);
     const apolloError = error as ApolloError;
     expect(apolloError.networkError).toBeNull();
@@ -88,7 +95,10 @@ describe.each(["POST", "GET"] as const)("graphql-request (%s)", (method) => {
   it("throws a ClientError whose response carries the code", async () => {
     const error = await client()
       .request(REFUSED, { id: customerId })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(ClientError);
     expect((error as ClientError).response.errors?.map((e) => e.extensions?.code)).toEqual(["PURPOSE_NOT_PERMITTED"]);
   });

@@ -44,7 +44,9 @@ describe("the receipt", () => {
   it("names the purpose, the policy in force, the committed audit event and the customers carried", async () => {
     const res = await t.gql(`query Shop @purpose(name: SERVICE_PROVISION) { customers(first: 10) { id fullName } }`, { key: shop });
     expect(res.body.data.customers).toHaveLength(3);
-    const [{ version }] = await t.db.query(`SELECT version FROM policy_version WHERE effective_at <= now() ORDER BY effective_at DESC LIMIT 1`);
+    const [{ version }] = await t.db.query(
+      `SELECT version FROM policy_version WHERE effective_at <= now() ORDER BY effective_at DESC LIMIT 1`,
+    );
     expect(res.receipt).toEqual({
       requestId: res.headers.get("x-request-id"),
       purpose: "SERVICE_PROVISION",
@@ -67,13 +69,19 @@ describe("the receipt", () => {
   });
 
   it("names the individual agreement", async () => {
-    const res = await t.gql(`query S @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers(first: 10) { fullName } }`, { key: survey });
+    const res = await t.gql(
+      `query S @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "survey-2026") { customers(first: 10) { fullName } }`,
+      { key: survey },
+    );
     expect(res.body.data.customers).toHaveLength(1);
     expect(res.receipt).toMatchObject({ purpose: "INDIVIDUAL_AGREEMENT", agreement: "survey-2026", customers: 1 });
   });
 
   it("names the disclosure ground of a third party's answer", async () => {
-    const res = await t.gql(`query O @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customers(first: 10) { id fullName } }`, { key: partner });
+    const res = await t.gql(
+      `query O @purpose(name: SERVICE_PROVISION) @disclosure(ground: CUSTOMER_CONSENT) { customers(first: 10) { id fullName } }`,
+      { key: partner },
+    );
     expect(res.body.data.customers).toHaveLength(2);
     expect(res.receipt).toMatchObject({ purpose: "SERVICE_PROVISION", disclosureGround: "CUSTOMER_CONSENT", customers: 2 });
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM disclosure_record WHERE event_seq = $1`, [res.receipt!.auditSeq]);

@@ -9,16 +9,18 @@ describe("frontend settings", () => {
   });
 
   it("read CORS_ORIGINS as exact origins", () => {
-    expect(loadSettings({ CORS_ORIGINS: " https://shop.example.com , http://localhost:5173,https://shop.example.com" }).frontend.corsOrigins).toEqual([
-      "https://shop.example.com",
-      "http://localhost:5173",
-    ]);
+    expect(
+      loadSettings({ CORS_ORIGINS: " https://shop.example.com , http://localhost:5173,https://shop.example.com" }).frontend.corsOrigins,
+    ).toEqual(["https://shop.example.com", "http://localhost:5173"]);
   });
 
-  it.each([["*"], ["https://shop.example.com/app"], ["shop.example.com"], ["ftp://files.example.com"], ["https://*.example.com"]])("refuse %s as an origin", (value) => {
-    expect(() => loadSettings({ CORS_ORIGINS: value })).toThrow(SettingsError);
-    expect(() => loadSettings({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS must be comma-separated origins/);
-  });
+  it.each([["*"], ["https://shop.example.com/app"], ["shop.example.com"], ["ftp://files.example.com"], ["https://*.example.com"]])(
+    "refuse %s as an origin",
+    (value) => {
+      expect(() => loadSettings({ CORS_ORIGINS: value })).toThrow(SettingsError);
+      expect(() => loadSettings({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS must be comma-separated origins/);
+    },
+  );
 
   it("let the demo's defaults apply only where the environment sets nothing", () => {
     expect(loadSettings({}, DEMO_SETTING_DEFAULTS).frontend.corsOrigins).toEqual(DEMO_CORS_ORIGINS);

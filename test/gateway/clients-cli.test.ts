@@ -42,6 +42,9 @@ describe("clients CLI", () => {
   });
 
   it("refuses an unknown purpose with a clear message and a non-zero exit", async () => {
-    await expect(clients("create", "cli-bad", "--purposes", "MARKETING")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("unknown purpose(s): MARKETING") });
+    await expect(clients("create", "cli-bad", "--purposes", "MARKETING")).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("unknown purpose(s): MARKETING"),
+    });
   });
 });

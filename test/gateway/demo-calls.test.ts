@@ -59,7 +59,9 @@ describe("the demo's printed calls", () => {
 
   it("the partner's consents are recorded under the policy version in force", async () => {
     const rows = await t.db.query(`SELECT DISTINCT policy_version FROM consent`);
-    const [{ version }] = await t.db.query(`SELECT version FROM policy_version WHERE effective_at <= now() ORDER BY effective_at DESC LIMIT 1`);
+    const [{ version }] = await t.db.query(
+      `SELECT version FROM policy_version WHERE effective_at <= now() ORDER BY effective_at DESC LIMIT 1`,
+    );
     expect(rows.map((r: any) => r.policy_version)).toEqual([version]);
   });
 });

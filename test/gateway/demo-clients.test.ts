@@ -39,14 +39,20 @@ describe("demo clients get their data", () => {
   });
 
   it("marketing: subscribers' e-mail (NOTIFICATION) and prefecture/gender (PRODUCT_IMPROVEMENT)", async () => {
-    const mail = await t.gql(`query Mail @purpose(name: NOTIFICATION) { customers(first: 10) { email subscriptions { channel optedIn } } }`, {
-      key: keys["demo-marketing"],
-    });
+    const mail = await t.gql(
+      `query Mail @purpose(name: NOTIFICATION) { customers(first: 10) { email subscriptions { channel optedIn } } }`,
+      {
+        key: keys["demo-marketing"],
+      },
+    );
     expect(mail.body.data.customers.length).toBe(10);
     for (const c of mail.body.data.customers) expect(c.subscriptions.some((s: any) => s.optedIn)).toBe(true);
-    const improve = await t.gql(`query Improve @purpose(name: PRODUCT_IMPROVEMENT) { customers(first: 10) { prefecture gender serviceUsage { service amount } } }`, {
-      key: keys["demo-marketing"],
-    });
+    const improve = await t.gql(
+      `query Improve @purpose(name: PRODUCT_IMPROVEMENT) { customers(first: 10) { prefecture gender serviceUsage { service amount } } }`,
+      {
+        key: keys["demo-marketing"],
+      },
+    );
     expect(improve.body.data.customers.length).toBe(10);
   });
 
@@ -61,7 +67,9 @@ describe("demo clients get their data", () => {
   });
 
   it("analyst: no individual-level data at all", async () => {
-    const res = await t.gql(`query A @purpose(name: USAGE_STATISTICS) { customers(first: 1) { prefecture } }`, { key: keys["demo-analyst"] });
+    const res = await t.gql(`query A @purpose(name: USAGE_STATISTICS) { customers(first: 1) { prefecture } }`, {
+      key: keys["demo-analyst"],
+    });
     expect(res.status).toBe(403);
     expect(codes(res)).toContain("PURPOSE_NOT_PERMITTED");
   });

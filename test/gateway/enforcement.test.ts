@@ -55,7 +55,10 @@ describe("a permitted operation", () => {
   });
 
   it("returns birthDate to DATA_SUBJECT_REQUEST, the purpose that allows it", async () => {
-    const res = await t.gql(`query Q @purpose(name: DATA_SUBJECT_REQUEST) { node(id: "${customerId}") { ... on Customer { birthDate } } }`, { key: privacy });
+    const res = await t.gql(
+      `query Q @purpose(name: DATA_SUBJECT_REQUEST) { node(id: "${customerId}") { ... on Customer { birthDate } } }`,
+      { key: privacy },
+    );
     expect(res.body).toEqual({ data: { node: { birthDate: SECRET_BIRTH_DATE } } });
   });
 });
@@ -68,7 +71,12 @@ describe("a field not permitted for the declared purpose is refused", () => {
     const res = await refusedFor(sp(`{ customer(id: "${customerId}") { fullName birthDate } }`));
     expect(res.body.errors![0]).toMatchObject({
       message: expect.stringContaining("Customer.birthDate"),
-      extensions: { code: "PURPOSE_NOT_PERMITTED", coordinate: "Customer.birthDate", purpose: "SERVICE_PROVISION", allowedPurposes: ["DATA_SUBJECT_REQUEST"] },
+      extensions: {
+        code: "PURPOSE_NOT_PERMITTED",
+        coordinate: "Customer.birthDate",
+        purpose: "SERVICE_PROVISION",
+        allowedPurposes: ["DATA_SUBJECT_REQUEST"],
+      },
     });
   });
 
@@ -81,7 +89,9 @@ describe("a field not permitted for the declared purpose is refused", () => {
   });
 
   it("in a named fragment", async () => {
-    await refusedFor(`query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${customerId}") { ...F } } fragment F on Customer { fullName birthDate }`);
+    await refusedFor(
+      `query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${customerId}") { ...F } } fragment F on Customer { fullName birthDate }`,
+    );
   });
 
   it("in an inline fragment", async () => {
@@ -102,7 +112,11 @@ describe("a field not permitted for the declared purpose is refused", () => {
   });
 
   it("through a union (activity → CampaignEntry → customer)", async () => {
-    await refusedFor(sp(`{ customer(id: "${customerId}") { activity { ... on ServiceUsage { amount } ... on CampaignEntry { customer { birthDate } } } } }`));
+    await refusedFor(
+      sp(
+        `{ customer(id: "${customerId}") { activity { ... on ServiceUsage { amount } ... on CampaignEntry { customer { birthDate } } } } }`,
+      ),
+    );
   });
 
   it("through a fragment on the interface spread inside a union member", async () => {
@@ -145,9 +159,15 @@ describe("a field not permitted for the declared purpose is refused", () => {
     const check = (query: string, variables?: Record<string, unknown>) =>
       expectRefused(() => t.gql(query, { key: shop, variables }), 403, "PURPOSE_NOT_PERMITTED", coordinates);
     await check(sp(`{ customers(filter: { bornFrom: "1971-01-01", bornTo: "1971-03-01" }) { id } }`));
-    await check(`query Q($f: CustomerFilter) @purpose(name: SERVICE_PROVISION) { customers(filter: $f) { id } }`, { f: { bornFrom: "1971-01-01" } });
-    await check(`query Q($from: String) @purpose(name: SERVICE_PROVISION) { customers(filter: { bornFrom: $from }) { id } }`, { from: "1971-01-01" });
-    await check(`query Q($f: CustomerFilter = { bornTo: "1972-01-01" }) @purpose(name: SERVICE_PROVISION) { customers(filter: $f) { id } }`);
+    await check(`query Q($f: CustomerFilter) @purpose(name: SERVICE_PROVISION) { customers(filter: $f) { id } }`, {
+      f: { bornFrom: "1971-01-01" },
+    });
+    await check(`query Q($from: String) @purpose(name: SERVICE_PROVISION) { customers(filter: { bornFrom: $from }) { id } }`, {
+      from: "1971-01-01",
+    });
+    await check(
+      `query Q($f: CustomerFilter = { bornTo: "1972-01-01" }) @purpose(name: SERVICE_PROVISION) { customers(filter: $f) { id } }`,
+    );
   });
 
   it("when the field is only used as a sort key (oracle)", async () => {
@@ -158,7 +178,11 @@ describe("a field not permitted for the declared purpose is refused", () => {
       ["Customer.birthDate"],
     );
     await expectRefused(
-      () => t.gql(`query Q($o: [CustomerOrder!]) @purpose(name: SERVICE_PROVISION) { customers(orderBy: $o) { id } }`, { key: shop, variables: { o: [{ birthDate: "DESC" }] } }),
+      () =>
+        t.gql(`query Q($o: [CustomerOrder!]) @purpose(name: SERVICE_PROVISION) { customers(orderBy: $o) { id } }`, {
+          key: shop,
+          variables: { o: [{ birthDate: "DESC" }] },
+        }),
       403,
       "PURPOSE_NOT_PERMITTED",
       ["Customer.birthDate"],

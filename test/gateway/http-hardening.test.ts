@@ -52,12 +52,20 @@ describe("HTTP hardening", () => {
   });
 
   it("refuses mutations over GET", async () => {
-    const res = await t.get({ query: `mutation M @purpose(name: SERVICE_PROVISION) { setNotificationSubscription(customerId: "${customerId}", channel: EMAIL_MAGAZINE, optedIn: true) { id } }` }, shop);
+    const res = await t.get(
+      {
+        query: `mutation M @purpose(name: SERVICE_PROVISION) { setNotificationSubscription(customerId: "${customerId}", channel: EMAIL_MAGAZINE, optedIn: true) { id } }`,
+      },
+      shop,
+    );
     expect(res.status).toBe(405);
   });
 
   it("rejects wrongly typed variables with BAD_USER_INPUT", async () => {
-    const res = await t.gql(`query Q($n: Int!) @purpose(name: SERVICE_PROVISION) { customers(first: $n) { id } }`, { key: shop, variables: { n: "lots" } });
+    const res = await t.gql(`query Q($n: Int!) @purpose(name: SERVICE_PROVISION) { customers(first: $n) { id } }`, {
+      key: shop,
+      variables: { n: "lots" },
+    });
     expect(res.status).toBe(400);
     expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
   });

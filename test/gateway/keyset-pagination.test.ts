@@ -24,7 +24,12 @@ beforeAll(async () => {
   for (let i = 0; i < 23; i++) {
     // names and dates repeat, so the id decides ties in every order
     const day = String(1 + (i % 7)).padStart(2, "0");
-    rows.push(await insertCustomer(t.db, { fullName: `Person ${String.fromCharCode(65 + (i % 5))}`, createdAt: new Date(`2025-03-${day}T00:00:00Z`) }));
+    rows.push(
+      await insertCustomer(t.db, {
+        fullName: `Person ${String.fromCharCode(65 + (i % 5))}`,
+        createdAt: new Date(`2025-03-${day}T00:00:00Z`),
+      }),
+    );
   }
   deleted = rows[11];
   await t.db.query(`UPDATE customer SET deleted_at = now() WHERE id = $1`, [deleted.id]);

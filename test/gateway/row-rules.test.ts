@@ -59,7 +59,8 @@ describe("PRIZE_DELIVERY", () => {
   });
 
   it("marks a winner's prize shipped once, and not a loser's", async () => {
-    const mark = (id: string) => t.gql(`mutation M @purpose(name: PRIZE_DELIVERY) { markPrizeShipped(entryId: "${id}") { id shippedAt } }`, { key: office });
+    const mark = (id: string) =>
+      t.gql(`mutation M @purpose(name: PRIZE_DELIVERY) { markPrizeShipped(entryId: "${id}") { id shippedAt } }`, { key: office });
     const shipped = await mark(winnerEntry);
     expect(shipped.body.data.markPrizeShipped).toEqual({ id: winnerEntry, shippedAt: expect.any(String) });
     const again = await mark(winnerEntry);
@@ -69,7 +70,9 @@ describe("PRIZE_DELIVERY", () => {
   });
 
   it("needs the purpose: the same mutation under SERVICE_PROVISION is refused", async () => {
-    const res = await t.gql(`mutation M @purpose(name: SERVICE_PROVISION) { markPrizeShipped(entryId: "${winnerEntry}") { id } }`, { key: shop });
+    const res = await t.gql(`mutation M @purpose(name: SERVICE_PROVISION) { markPrizeShipped(entryId: "${winnerEntry}") { id } }`, {
+      key: shop,
+    });
     expect(codes(res)).toEqual(["PURPOSE_NOT_PERMITTED"]);
   });
 });
@@ -80,7 +83,9 @@ describe("NOTIFICATION", () => {
   it("reaches only customers currently subscribed", async () => {
     const res = await t.gql(list, { key: marketing });
     expect(res.body.data.customers.map((c: any) => c.id)).toEqual([ids.subscriber]);
-    const direct = await t.gql(`query N @purpose(name: NOTIFICATION) { customer(id: "${ids.unsubscribed}") { email } }`, { key: marketing });
+    const direct = await t.gql(`query N @purpose(name: NOTIFICATION) { customer(id: "${ids.unsubscribed}") { email } }`, {
+      key: marketing,
+    });
     expect(direct.body.data.customer).toBeNull();
   });
 
@@ -105,7 +110,10 @@ describe("NOTIFICATION", () => {
 describe("soft-deleted and erased customers", () => {
   it("are never returned, under any purpose or road", async () => {
     for (const id of [ids.deleted, ids.erased]) {
-      const shopRes = await t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${id}") { fullName } node(id: "${id}") { id } }`, { key: shop });
+      const shopRes = await t.gql(
+        `query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${id}") { fullName } node(id: "${id}") { id } }`,
+        { key: shop },
+      );
       expect(shopRes.body.data).toEqual({ customer: null, node: null });
       const dsr = await t.gql(`query Q @purpose(name: DATA_SUBJECT_REQUEST) { customer(id: "${id}") { fullName } }`, { key: privacy });
       expect(dsr.body.data).toEqual({ customer: null });
@@ -115,7 +123,10 @@ describe("soft-deleted and erased customers", () => {
     expect(returned).not.toContain(ids.deleted);
     expect(returned).not.toContain(ids.erased);
     expect(returned).toHaveLength(4);
-    const winners = await t.gql(`query S @purpose(name: PRIZE_DELIVERY) { campaign(id: "${campaignId}") { winners { customer { fullName } } } }`, { key: office });
+    const winners = await t.gql(
+      `query S @purpose(name: PRIZE_DELIVERY) { campaign(id: "${campaignId}") { winners { customer { fullName } } } }`,
+      { key: office },
+    );
     expect(winners.body.data.campaign.winners.map((w: any) => w.customer?.fullName)).toEqual(["Customer winner"]);
     const mail = await t.gql(`query N @purpose(name: NOTIFICATION) { customers(first: 100) { id } }`, { key: marketing });
     expect(mail.body.data.customers.map((c: any) => c.id)).not.toContain(ids.deleted);
@@ -159,14 +170,20 @@ describe("corrections", () => {
 describe("one statement per level", () => {
   it("loads a page of customers with their usage and subscriptions in one statement (rows as JSON built in PostgreSQL)", async () => {
     const before = await t.dataQueries();
-    const res = await t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customers(first: 100) { id serviceUsage { amount } subscriptions { channel } } }`, { key: shop });
+    const res = await t.gql(
+      `query Q @purpose(name: SERVICE_PROVISION) { customers(first: 100) { id serviceUsage { amount } subscriptions { channel } } }`,
+      { key: shop },
+    );
     expect(res.body.data.customers.length).toBe(4);
     expect((await t.dataQueries()) - before).toBe(1);
   });
 
   it("batches what is reached through another road: a campaign's winners and their customers, one statement each", async () => {
     const before = await t.dataQueries();
-    const res = await t.gql(`query Q @purpose(name: PRIZE_DELIVERY) { campaigns { winners { customer { fullName serviceUsage { amount } } } } }`, { key: office });
+    const res = await t.gql(
+      `query Q @purpose(name: PRIZE_DELIVERY) { campaigns { winners { customer { fullName serviceUsage { amount } } } } }`,
+      { key: office },
+    );
     expect(res.status).toBe(403); // serviceUsage is not for PRIZE_DELIVERY
     const ok = await t.gql(`query Q @purpose(name: PRIZE_DELIVERY) { campaigns { winners { customer { fullName } } } }`, { key: office });
     expect(ok.body.data.campaigns.flatMap((c: any) => c.winners).length).toBeGreaterThan(0);

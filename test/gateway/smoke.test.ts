@@ -23,7 +23,9 @@ describe("the gateway answers a permitted operation", () => {
 
   it("refuses birthDate for SERVICE_PROVISION", async () => {
     const before = await t.dataQueries();
-    const res = await t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${customerId}") { fullName birthDate } }`, { key: shopKey });
+    const res = await t.gql(`query Q @purpose(name: SERVICE_PROVISION) { customer(id: "${customerId}") { fullName birthDate } }`, {
+      key: shopKey,
+    });
     expect(res.status).toBe(403);
     expect(codes(res)).toEqual(["PURPOSE_NOT_PERMITTED"]);
     expect(res.body.data).toBeUndefined();

@@ -46,4 +46,3 @@ describe("a personal field must be declared", () => {
     );
   });
 });
-

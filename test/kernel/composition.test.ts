@@ -19,7 +19,10 @@ describe("composing the features", () => {
 
   it("documents every code of the catalogue in the README", () => {
     const readme = readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
-    const missing = compose().catalogue.entries().map((e) => e.code).filter((code) => !readme.includes(`\`${code}\``));
+    const missing = compose()
+      .catalogue.entries()
+      .map((e) => e.code)
+      .filter((code) => !readme.includes(`\`${code}\``));
     expect(missing).toEqual([]);
   });
 });

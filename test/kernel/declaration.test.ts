@@ -23,7 +23,8 @@ afterAll(() => db?.destroy());
 describe("the taxonomy", () => {
   it("grants each purpose to a category with the clause of the agreement that purpose is", () => {
     for (const category of Object.values(DATA_CATEGORIES)) {
-      for (const grant of category.grants) expect(grant.clause, `${category.name} → ${grant.purpose}`).toBe(PURPOSE_CLAUSES[grant.purpose].clause);
+      for (const grant of category.grants)
+        expect(grant.clause, `${category.name} → ${grant.purpose}`).toBe(PURPOSE_CLAUSES[grant.purpose].clause);
     }
   });
   it("grants no category to USAGE_STATISTICS: statistics are aggregates, never values", () => {
@@ -39,24 +40,35 @@ describe("what derives from the declaration", () => {
       if (!table.type) continue;
       for (const column of Object.values(table.columns)) {
         if (!column.field) continue;
-        expect(policy.allowedPurposes(`${table.type}.${column.field}`), `${table.type}.${column.field}`).toEqual(purposesOf(column.category!));
+        expect(policy.allowedPurposes(`${table.type}.${column.field}`), `${table.type}.${column.field}`).toEqual(
+          purposesOf(column.category!),
+        );
         checked++;
       }
-      for (const g of table.generalisations ?? []) expect(policy.allowedPurposes(`${table.type}.${g.field}`)).toEqual(purposesOf(g.category));
+      for (const g of table.generalisations ?? [])
+        expect(policy.allowedPurposes(`${table.type}.${g.field}`)).toEqual(purposesOf(g.category));
     }
     expect(checked).toBeGreaterThan(20);
   });
 
   it("a personal column cannot be declared without a data category", () => {
     expect(() =>
-      declareTable({ table: "t", owner: "kernel", link: { kind: "column", column: "customer_id" }, columns: { nick: { column: "nick", kind: "personal", sqlType: "text" } }, erasure: { action: "delete" } }),
+      declareTable({
+        table: "t",
+        owner: "kernel",
+        link: { kind: "column", column: "customer_id" },
+        columns: { nick: { column: "nick", kind: "personal", sqlType: "text" } },
+        erasure: { action: "delete" },
+      }),
     ).toThrow(/t\.nick \(nick\) is personal but has no data category/);
   });
 
   it("declares every personal column of the customer, and nothing by hand elsewhere", () => {
-    expect(personalColumns(registry.customer).map((c) => c.column).sort()).toEqual(
-      ["birth_date", "created_at", "email", "full_name", "gender", "phone", "postal_code", "prefecture", "street_address"].sort(),
-    );
+    expect(
+      personalColumns(registry.customer)
+        .map((c) => c.column)
+        .sort(),
+    ).toEqual(["birth_date", "created_at", "email", "full_name", "gender", "phone", "postal_code", "prefecture", "street_address"].sort());
   });
 });
 
@@ -73,7 +85,9 @@ describe("the store is checked against the declaration at start-up", () => {
   it("refuses to start with a table of customer rows that is not declared, naming it", async () => {
     await db.query(`CREATE TABLE loyalty_card (id uuid PRIMARY KEY, customer_id uuid NOT NULL, points integer)`);
     try {
-      await expect(startGateway({ db, settings: testSettings() })).rejects.toThrow(/table loyalty_card holds customer rows but is not declared/);
+      await expect(startGateway({ db, settings: testSettings() })).rejects.toThrow(
+        /table loyalty_card holds customer rows but is not declared/,
+      );
     } finally {
       await db.query(`DROP TABLE loyalty_card`);
     }
@@ -89,6 +103,8 @@ describe("a feature's database handle", () => {
     await expect(consent.transaction((tx) => tx.query(`UPDATE customer SET email = NULL`))).rejects.toThrow(/customer/);
     await expect(consent.query(`SELECT count(*) FROM consent`)).resolves.toEqual([{ count: "0" }]);
     // a reader named in the declaration may read (the ledger, by the disclosure feature)
-    await expect(featureDb(db, "disclosure", registry.tables).query(`SELECT count(*)::int AS n FROM disclosure_record`)).resolves.toEqual([{ n: 0 }]);
+    await expect(featureDb(db, "disclosure", registry.tables).query(`SELECT count(*)::int AS n FROM disclosure_record`)).resolves.toEqual([
+      { n: 0 },
+    ]);
   });
 });

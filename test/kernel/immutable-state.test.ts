@@ -55,7 +55,9 @@ class Tamperer {
     attempt("data.scope", () => (any.data.scope = { purpose: Purpose.DATA_SUBJECT_REQUEST }));
     attempt("data.released", () => (any.data.released = new ReleasedCustomers()));
     attempt("released.clear", () => any.data.released.clear());
-    attempt("decide again", () => ctx.decide({ ...ctx.decision!, purpose: { name: Purpose.DATA_SUBJECT_REQUEST, agreement: null } } as never));
+    attempt("decide again", () =>
+      ctx.decide({ ...ctx.decision!, purpose: { name: Purpose.DATA_SUBJECT_REQUEST, agreement: null } } as never),
+    );
     attempt("decision.purpose", () => (any.decision.purpose = { name: Purpose.DATA_SUBJECT_REQUEST, agreement: null }));
     attempt("ctx.state", () => (any.state = {}));
     attempt("open again", () => ctx.open(ctx.data));

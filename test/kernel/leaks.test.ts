@@ -41,7 +41,13 @@ describe("a soft-deleted customer is unreachable under every purpose, the export
     const res = await t.gql(completion(id), { key: privacy });
     expect(res.body.errors).toBeUndefined();
     const exported = res.body.data.completeDataSubjectRequest.export;
-    expect(exported.customer).toMatchObject({ id: deleted.id, fullName: null, email: null, birthDate: null, deletedAt: expect.any(String) });
+    expect(exported.customer).toMatchObject({
+      id: deleted.id,
+      fullName: null,
+      email: null,
+      birthDate: null,
+      deletedAt: expect.any(String),
+    });
     for (const value of [deleted.fullName, deleted.email, deleted.birthDate, deleted.phone, deleted.streetAddress]) {
       expect(JSON.stringify(exported)).not.toContain(value);
     }
@@ -86,7 +92,12 @@ describe("operations the gateway does not serve", () => {
     expect(res.body.data).toBeUndefined();
     expect(await t.dataQueries()).toBe(before);
     const [event] = await t.db.query(`SELECT outcome, error_codes, http_status, operation_type FROM audit_event ORDER BY seq DESC LIMIT 1`);
-    expect(event).toEqual({ outcome: "REFUSED", error_codes: ["OPERATION_NOT_SUPPORTED"], http_status: 400, operation_type: "subscription" });
+    expect(event).toEqual({
+      outcome: "REFUSED",
+      error_codes: ["OPERATION_NOT_SUPPORTED"],
+      http_status: 400,
+      operation_type: "subscription",
+    });
   });
 });
 
@@ -94,9 +105,17 @@ describe("bad input is refused, never a 500", () => {
   it.each([
     ["an id that is no UUID", `query Q @purpose(name: SERVICE_PROVISION) { customer(id: "1 OR 1=1") { id } }`, {}],
     ["an id given in a variable", `query Q($id: ID!) @purpose(name: SERVICE_PROVISION) { customer(id: $id) { id } }`, { id: "../../etc" }],
-    ["an id in an input object", `query Q @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequests(filter: { customerId: "x" }) { id } }`, {}],
+    [
+      "an id in an input object",
+      `query Q @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequests(filter: { customerId: "x" }) { id } }`,
+      {},
+    ],
     ["a NUL byte", `query Q @purpose(name: SERVICE_PROVISION) { customers(filter: { prefecture: "Tok\\u0000yo" }) { id } }`, {}],
-    ["an overlong string in a variable", `query Q($p: String) @purpose(name: SERVICE_PROVISION) { customers(filter: { prefecture: $p }) { id } }`, { p: "x".repeat(5000) }],
+    [
+      "an overlong string in a variable",
+      `query Q($p: String) @purpose(name: SERVICE_PROVISION) { customers(filter: { prefecture: $p }) { id } }`,
+      { p: "x".repeat(5000) },
+    ],
   ])("%s: BAD_USER_INPUT, 400, nothing read", async (_name, query, variables) => {
     const before = await t.dataQueries();
     const key = query.includes("DATA_SUBJECT_REQUEST") ? privacy : shop;

@@ -45,10 +45,15 @@ afterAll(async () => {
 describe("a PRODUCT_IMPROVEMENT customer list", () => {
   it("asks PostgreSQL for no name, e-mail, phone, postal code, street address or birth date column", async () => {
     const label = await mark();
-    const res = await t.gql(`query Improve @purpose(name: PRODUCT_IMPROVEMENT) { customers(first: 50) { prefecture gender serviceUsage { service amount } } }`, {
-      key: analyst,
-    });
-    expect(res.body.data.customers).toEqual([{ prefecture: "Osaka", gender: "FEMALE", serviceUsage: [{ service: "Streaming", amount: 1200 }] }]);
+    const res = await t.gql(
+      `query Improve @purpose(name: PRODUCT_IMPROVEMENT) { customers(first: 50) { prefecture gender serviceUsage { service amount } } }`,
+      {
+        key: analyst,
+      },
+    );
+    expect(res.body.data.customers).toEqual([
+      { prefecture: "Osaka", gender: "FEMALE", serviceUsage: [{ service: "Streaming", amount: 1200 }] },
+    ]);
     const reads = statementsAfter(label).filter((s) => /FROM customer c/.test(s));
     expect(reads).toHaveLength(1); // the customers and their usage: one statement
     expect(reads[0]).not.toMatch(PERSONAL);
@@ -57,7 +62,9 @@ describe("a PRODUCT_IMPROVEMENT customer list", () => {
 
   it("reads an age band without loading the birth date: it is computed inside the statement", async () => {
     const label = await mark();
-    const res = await t.gql(`query Improve @purpose(name: PRODUCT_IMPROVEMENT) { customers(first: 50) { ageBand region } }`, { key: analyst });
+    const res = await t.gql(`query Improve @purpose(name: PRODUCT_IMPROVEMENT) { customers(first: 50) { ageBand region } }`, {
+      key: analyst,
+    });
     expect(res.body.data.customers).toEqual([{ ageBand: "AGE_40_49", region: "Kansai" }]);
     const [read] = statementsAfter(label).filter((s) => /FROM customer c/.test(s));
     // the birth date appears only inside the CASE that computes the band; no column returns it

@@ -73,9 +73,22 @@ describe("one owner per embedded store", { timeout: 180_000 }, () => {
       // another local user: cannot enter the directories, so cannot connect or read a file
       const socket = path.join(decodeURIComponent(/host=([^&]+)/.exec(owner.url!)![1]), ".s.PGSQL.5432");
       const probe = `require("net").connect(${JSON.stringify(socket)}).on("connect",()=>{console.log("CONNECTED");process.exit(0)}).on("error",e=>{console.log(e.code);process.exit(0)})`;
-      const { stdout } = await promisify(execFile)("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, "-e", probe]);
+      const { stdout } = await promisify(execFile)("setpriv", [
+        "--reuid=nobody",
+        "--regid=nogroup",
+        "--clear-groups",
+        process.execPath,
+        "-e",
+        probe,
+      ]);
       expect(stdout.trim()).toBe("EACCES");
-      const read = await promisify(execFile)("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "cat", path.join(dataDir, "PG_VERSION")]).catch((e) => e);
+      const read = await promisify(execFile)("setpriv", [
+        "--reuid=nobody",
+        "--regid=nogroup",
+        "--clear-groups",
+        "cat",
+        path.join(dataDir, "PG_VERSION"),
+      ]).catch((e) => e);
       expect(read.stderr).toContain("Permission denied");
     }
   });
@@ -108,7 +121,10 @@ describe("one owner per embedded store", { timeout: 180_000 }, () => {
     const verify = await runCli("audit", ["verify", "--json"], env);
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
-    const events = JSON.parse((await runCli("audit", ["events", "--json", "--limit", "10000"], env)).stdout) as Array<{ clientName: string | null; httpStatus: number }>;
+    const events = JSON.parse((await runCli("audit", ["events", "--json", "--limit", "10000"], env)).stdout) as Array<{
+      clientName: string | null;
+      httpStatus: number;
+    }>;
     expect(events.filter((e) => e.clientName === "durable" && e.httpStatus === 200).length).toBeGreaterThanOrEqual(ok + 1);
     expect(existsSync(runDir)).toBe(false); // the CLI, owner for its run, left nothing behind
   });
@@ -144,7 +160,9 @@ describe("clean shutdown", { timeout: 180_000 }, () => {
     // the rest were refused at the door once the listener closed: no response, nothing to audit
     expect(answers.every((a) => a.status === 200 || a.status === 0)).toBe(true);
 
-    const events = JSON.parse((await runCli("audit", ["events", "--json", "--limit", "10000"], env)).stdout) as Array<{ clientName: string | null }>;
+    const events = JSON.parse((await runCli("audit", ["events", "--json", "--limit", "10000"], env)).stdout) as Array<{
+      clientName: string | null;
+    }>;
     // 1 + 40 + 1 requests before, then this test's answered ones
     expect(events.filter((e) => e.clientName === "durable").length).toBeGreaterThanOrEqual(42 + answered);
     expect(readFileSync(path.join(dataDir, "PG_VERSION"), "utf8").trim()).toMatch(/^\d+$/);

@@ -31,9 +31,15 @@ describe("operations settings", () => {
         return (error as SettingsError).problems;
       }
     };
-    expect(problems({ ERASURE_DELIVERY_TIMEOUT_MS: "60000", ERASURE_LEASE_MS: "60000" })).toEqual([expect.stringContaining("ERASURE_LEASE_MS must be at least")]);
-    expect(problems({ ERASURE_HMAC_SECRET: "short" })).toEqual([expect.stringContaining("ERASURE_HMAC_SECRET must be at least 32 characters")]);
-    expect(problems({ ERASURE_HMAC_SECRET_FILE: "/nonexistent/secret" })).toEqual([expect.stringContaining("ERASURE_HMAC_SECRET_FILE must be a readable file")]);
+    expect(problems({ ERASURE_DELIVERY_TIMEOUT_MS: "60000", ERASURE_LEASE_MS: "60000" })).toEqual([
+      expect.stringContaining("ERASURE_LEASE_MS must be at least"),
+    ]);
+    expect(problems({ ERASURE_HMAC_SECRET: "short" })).toEqual([
+      expect.stringContaining("ERASURE_HMAC_SECRET must be at least 32 characters"),
+    ]);
+    expect(problems({ ERASURE_HMAC_SECRET_FILE: "/nonexistent/secret" })).toEqual([
+      expect.stringContaining("ERASURE_HMAC_SECRET_FILE must be a readable file"),
+    ]);
     expect(problems({ STATS_DATABASE_URL: "mysql://x" })).toEqual([expect.stringContaining("STATS_DATABASE_URL")]);
     expect(problems({ REQUEST_TIMEOUT_MS: "0" })).toEqual([expect.stringContaining("REQUEST_TIMEOUT_MS")]);
   });
@@ -43,7 +49,10 @@ describe("operations settings", () => {
     const file = path.join(dir, "secret");
     writeFileSync(file, "f".repeat(40) + "\n");
     try {
-      expect(loadSettings({ ERASURE_HMAC_SECRET_FILE: file, ERASURE_HMAC_KEY_ID: "k2" }).operations.erasure.signing).toEqual({ keyId: "k2", secret: "f".repeat(40) });
+      expect(loadSettings({ ERASURE_HMAC_SECRET_FILE: file, ERASURE_HMAC_KEY_ID: "k2" }).operations.erasure.signing).toEqual({
+        keyId: "k2",
+        secret: "f".repeat(40),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -91,9 +100,15 @@ describe("logs during an outage", () => {
 
   it("tells a store failure from a bug", () => {
     expect(isStoreUnavailable(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }))).toBe(true);
-    expect(isStoreUnavailable(new QueryFailedError("SELECT 1", [], Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" })))).toBe(true);
+    expect(
+      isStoreUnavailable(
+        new QueryFailedError("SELECT 1", [], Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" })),
+      ),
+    ).toBe(true);
     expect(isStoreUnavailable(new Error("Query read timeout"))).toBe(true);
-    expect(isStoreUnavailable(new QueryFailedError("SELECT x", [], Object.assign(new Error('column "x" does not exist'), { code: "42703" })))).toBe(false);
+    expect(
+      isStoreUnavailable(new QueryFailedError("SELECT x", [], Object.assign(new Error('column "x" does not exist'), { code: "42703" }))),
+    ).toBe(false);
     expect(isStoreUnavailable(new TypeError("undefined is not a function"))).toBe(false);
   });
 });

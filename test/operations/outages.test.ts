@@ -78,7 +78,10 @@ describe("outages", { timeout: 120_000 }, () => {
       }
       const ready = await timed(() => fetch(url.replace("/graphql", "/readyz")));
       expect(ready.value.status).toBe(503);
-      expect(await ready.value.json()).toMatchObject({ status: "unavailable", checks: { database: expect.stringMatching(/timeout|unavailable/) } });
+      expect(await ready.value.json()).toMatchObject({
+        status: "unavailable",
+        checks: { database: expect.stringMatching(/timeout|unavailable/) },
+      });
       expect((await fetch(url.replace("/graphql", "/healthz"))).status).toBe(200); // alive: do not restart it
     } finally {
       await cluster.resume();

@@ -36,7 +36,13 @@ beforeAll(async () => {
   db = await openDatabase({ url: primary.url(), poolSize: 4 }); // migrated before the copy
   replica = await createPrivateCluster({ replicaOf: primary });
   await replica.start();
-  const settings = loadSettings({ PORT: "0", DATABASE_URL: primary.url(), STATS_DATABASE_URL: replica.url(), ERASURE_OUTBOX_INTERVAL_MS: "0", LOG_LEVEL: "silent" });
+  const settings = loadSettings({
+    PORT: "0",
+    DATABASE_URL: primary.url(),
+    STATS_DATABASE_URL: replica.url(),
+    ERASURE_OUTBOX_INTERVAL_MS: "0",
+    LOG_LEVEL: "silent",
+  });
   statisticsDb = (await openStatisticsDatabase(settings))!;
   gateway = await startGateway({ db, statisticsDb, settings });
   analyst = (await new ClientRegistry(db).create("replica-analyst", [Purpose.USAGE_STATISTICS])).key;

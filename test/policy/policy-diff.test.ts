@@ -46,16 +46,30 @@ describe("compareSnapshots", () => {
   it("lists, per purpose, the coordinates that became reachable and unreachable", () => {
     const changes = compareSnapshots(
       { "Customer.email": ["SERVICE_PROVISION"], "Customer.phone": ["SERVICE_PROVISION", "NOTIFICATION"] } as any,
-      { "Customer.email": ["SERVICE_PROVISION", "INDIVIDUAL_AGREEMENT"], "Customer.phone": ["SERVICE_PROVISION"], "Customer.nickname": ["NOTIFICATION"] } as any,
+      {
+        "Customer.email": ["SERVICE_PROVISION", "INDIVIDUAL_AGREEMENT"],
+        "Customer.phone": ["SERVICE_PROVISION"],
+        "Customer.nickname": ["NOTIFICATION"],
+      } as any,
     );
     const of = (p: Purpose) => changes.find((c) => c.purpose === p)!;
-    expect(of(Purpose.INDIVIDUAL_AGREEMENT)).toEqual({ purpose: Purpose.INDIVIDUAL_AGREEMENT, reachable: ["Customer.email"], unreachable: [] });
-    expect(of(Purpose.NOTIFICATION)).toEqual({ purpose: Purpose.NOTIFICATION, reachable: ["Customer.nickname"], unreachable: ["Customer.phone"] });
+    expect(of(Purpose.INDIVIDUAL_AGREEMENT)).toEqual({
+      purpose: Purpose.INDIVIDUAL_AGREEMENT,
+      reachable: ["Customer.email"],
+      unreachable: [],
+    });
+    expect(of(Purpose.NOTIFICATION)).toEqual({
+      purpose: Purpose.NOTIFICATION,
+      reachable: ["Customer.nickname"],
+      unreachable: ["Customer.phone"],
+    });
     expect(of(Purpose.SERVICE_PROVISION)).toEqual({ purpose: Purpose.SERVICE_PROVISION, reachable: [], unreachable: [] });
   });
 
   it("finds no difference between the running schema and the version recorded from it", () => {
-    expect(compareSnapshots(current as any, snapshotOf(t.gateway.gate.policy)).every((c) => !c.reachable.length && !c.unreachable.length)).toBe(true);
+    expect(
+      compareSnapshots(current as any, snapshotOf(t.gateway.gate.policy)).every((c) => !c.reachable.length && !c.unreachable.length),
+    ).toBe(true);
   });
 });
 
@@ -112,7 +126,9 @@ describe("npm run policy", () => {
     expect(stdout).toMatch(/from: 2025\.1 \(effective 2025-01-01, text sha256 [0-9a-f]{12}…\)/);
     expect(stdout).toContain("  + Customer.email  became reachable");
     expect(stdout).toContain("  - Customer.phone  became unreachable");
-    expect(stdout).toContain("consents to renew (given under a version that did not make these fields reachable; until renewed they do not cover them): 1");
+    expect(stdout).toContain(
+      "consents to renew (given under a version that did not make these fields reachable; until renewed they do not cover them): 1",
+    );
     expect(stdout).toContain("    survey-2026 under 2025.1: 1");
   });
 
@@ -135,18 +151,34 @@ describe("npm run policy", () => {
   it("publish records a new version from a text file with the running schema's policy; refuses the past", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "pgw-policy-"));
     const file = path.join(dir, "2027.1.txt");
-    writeFileSync(file, readFileSync(path.resolve(__dirname, "../../src/features/policy/texts/2026.1.txt"), "utf8") + "\n\nEffective from 1 January 2027.");
-    await expect(policy("publish", "2026.5", "--text", file, "--summary", "Backdated", "--effective", "2026-06-01T00:00:00Z")).rejects.toMatchObject({
+    writeFileSync(
+      file,
+      readFileSync(path.resolve(__dirname, "../../src/features/policy/texts/2026.1.txt"), "utf8") + "\n\nEffective from 1 January 2027.",
+    );
+    await expect(
+      policy("publish", "2026.5", "--text", file, "--summary", "Backdated", "--effective", "2026-06-01T00:00:00Z"),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining("cannot take effect retroactively"),
     });
-    const { stdout } = await policy("publish", "2027.1", "--text", file, "--summary", "Effective date stated in the text.", "--effective", "2027-01-01T00:00:00Z");
+    const { stdout } = await policy(
+      "publish",
+      "2027.1",
+      "--text",
+      file,
+      "--summary",
+      "Effective date stated in the text.",
+      "--effective",
+      "2027-01-01T00:00:00Z",
+    );
     expect(stdout).toMatch(/published 2027\.1, effective 2027-01-01T00:00:00Z\nsha256 [0-9a-f]{64}/);
     const stored = await snapshotOfVersion(t.db, "2027.1");
     expect(stored).toEqual(snapshotOf(t.gateway.gate.policy));
     const res = await t.gql(`{ privacyPolicy { upcoming { version changeSummary } } }`);
     expect(res.body.data.privacyPolicy.upcoming).toEqual([{ version: "2027.1", changeSummary: "Effective date stated in the text." }]);
-    await expect(policy("publish", "2027.1", "--text", file, "--summary", "again", "--effective", "2028-01-01T00:00:00Z")).rejects.toMatchObject({
+    await expect(
+      policy("publish", "2027.1", "--text", file, "--summary", "again", "--effective", "2028-01-01T00:00:00Z"),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining("already exists"),
     });
@@ -162,7 +194,10 @@ describe("npm run policy", () => {
     expect(list.find((a: any) => a.key === "cli-survey")).toMatchObject({ title: "CLI survey", introducedIn: "2026.1", retiredAt: null });
     await policy("agreement", "retire", "cli-survey");
     expect((await t.gql(q, { key: survey })).status).toBe(400);
-    await expect(policy("agreement", "add", "Bad Key", "--title", "x")).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("invalid agreement key") });
+    await expect(policy("agreement", "add", "Bad Key", "--title", "x")).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("invalid agreement key"),
+    });
   });
 
   it("on an empty history records the first version, as the gateway does at start-up", async () => {

@@ -77,7 +77,12 @@ describe("privacyPolicy: public, no key and no purpose", () => {
     expect(policy.current.grounds[0]).toEqual({ clause: "3.1", text: "When the Customer Agrees" });
     expect(policy.upcoming).toEqual([]);
     expect(policy.changeLog).toEqual([
-      expect.objectContaining({ version: "2026.1", status: "IN_FORCE", changedClauses: [], summary: expect.stringContaining("First published") }),
+      expect.objectContaining({
+        version: "2026.1",
+        status: "IN_FORCE",
+        changedClauses: [],
+        summary: expect.stringContaining("First published"),
+      }),
     ]);
     expect(policy.individualAgreements).toEqual([
       { key: "survey-2026", title: "Customer survey 2026", description: "What survey-2026 is about.", introducedIn: "2026.1" },
@@ -100,7 +105,13 @@ describe("privacyPolicy: public, no key and no purpose", () => {
     const res = await t.gql(POLICY);
     const policy = res.body.data.privacyPolicy;
     expect(policy.current.version).toBe("2026.1");
-    expect(policy.upcoming).toEqual([expect.objectContaining({ version: "2027.1", status: "UPCOMING", changeSummary: "Individual agreements are now accepted in writing." })]);
+    expect(policy.upcoming).toEqual([
+      expect.objectContaining({
+        version: "2027.1",
+        status: "UPCOMING",
+        changeSummary: "Individual agreements are now accepted in writing.",
+      }),
+    ]);
     expect(policy.changeLog.map((c: any) => [c.version, c.status, c.changedClauses])).toEqual([
       ["2027.1", "UPCOMING", ["1.7"]],
       ["2026.1", "IN_FORCE", []],
@@ -108,7 +119,9 @@ describe("privacyPolicy: public, no key and no purpose", () => {
   });
 
   it("returns one version's full text by its number", async () => {
-    const res = await t.gql(`{ policyVersion(version: "2026.1") { version text textSha256 } missing: policyVersion(version: "1999.1") { version } }`);
+    const res = await t.gql(
+      `{ policyVersion(version: "2026.1") { version text textSha256 } missing: policyVersion(version: "1999.1") { version } }`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.data.policyVersion.text).toBe(agreementText);
     expect(res.body.data.missing).toBeNull();
@@ -124,27 +137,44 @@ describe("privacyPolicy: public, no key and no purpose", () => {
 
 describe("the history is append-only", () => {
   it("refuses to change or delete a published version", async () => {
-    await expect(t.db.query(`UPDATE policy_version SET change_summary = 'rewritten' WHERE version = '2026.1'`)).rejects.toThrow(/append-only/);
+    await expect(t.db.query(`UPDATE policy_version SET change_summary = 'rewritten' WHERE version = '2026.1'`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(t.db.query(`DELETE FROM policy_version WHERE version = '2026.1'`)).rejects.toThrow(/append-only/);
   });
 
   it("refuses a version that does not take effect after the latest", async () => {
     await expect(
-      new PolicyStore(t.db).publish({ version: "2026.9", effectiveAt: new Date("2026-06-01T00:00:00Z"), text: agreementText, changeSummary: "x", fieldPolicy: {} }),
+      new PolicyStore(t.db).publish({
+        version: "2026.9",
+        effectiveAt: new Date("2026-06-01T00:00:00Z"),
+        text: agreementText,
+        changeSummary: "x",
+        fieldPolicy: {},
+      }),
     ).rejects.toThrow(/must take effect after 2027.1/);
   });
 
   it("refuses a text whose purposes do not match the code's", async () => {
-    const extra = agreementText.replace(
-      "  7. 7. In order to use it",
-      "  8. 8. In order to sell it\n  7. 7. In order to use it",
-    );
+    const extra = agreementText.replace("  7. 7. In order to use it", "  8. 8. In order to sell it\n  7. 7. In order to use it");
     await expect(
-      new PolicyStore(t.db).publish({ version: "2028.1", effectiveAt: new Date("2028-01-01T00:00:00Z"), text: extra, changeSummary: "x", fieldPolicy: {} }),
+      new PolicyStore(t.db).publish({
+        version: "2028.1",
+        effectiveAt: new Date("2028-01-01T00:00:00Z"),
+        text: extra,
+        changeSummary: "x",
+        fieldPolicy: {},
+      }),
     ).rejects.toThrow(/clause 1.8 .* has no purpose in the code/);
     const missing = agreementText.replace(/ {2}6\. 6\.[^\n]*\n/, "");
     await expect(
-      new PolicyStore(t.db).publish({ version: "2028.1", effectiveAt: new Date("2028-01-01T00:00:00Z"), text: missing, changeSummary: "x", fieldPolicy: {} }),
+      new PolicyStore(t.db).publish({
+        version: "2028.1",
+        effectiveAt: new Date("2028-01-01T00:00:00Z"),
+        text: missing,
+        changeSummary: "x",
+        fieldPolicy: {},
+      }),
     ).rejects.toThrow(/USAGE_STATISTICS \(clause 1.6\) is missing/);
   });
 });

@@ -40,7 +40,10 @@ beforeAll(async () => {
   await insertEntry(t.db, campaignId, target.id, true);
   await subscribe(t.db, target.id, "EMAIL_MAGAZINE", true);
   await new AgreementRegistry(t.db).register({ key: "survey-2026", title: "Survey 2026", description: "A customer survey." });
-  await t.db.query(`INSERT INTO consent (customer_id, kind, agreement_key, policy_version) VALUES ($1, 'INDIVIDUAL_AGREEMENT', 'survey-2026', '2026.1')`, [target.id]);
+  await t.db.query(
+    `INSERT INTO consent (customer_id, kind, agreement_key, policy_version) VALUES ($1, 'INDIVIDUAL_AGREEMENT', 'survey-2026', '2026.1')`,
+    [target.id],
+  );
   // a shipping processor receives the winner's address through the gateway (ledger record)
   const recipients = new RecipientRegistry(t.db);
   await recipients.create({
@@ -48,12 +51,24 @@ beforeAll(async () => {
     kind: "PROCESSOR",
     contractRef: "DPA-2026-001",
     purposes: ["PRIZE_DELIVERY"],
-    fields: ["Query.campaigns", "GiftCampaign.winners", "CampaignEntry.customer", "Customer.fullName", "Customer.postalCode", "Customer.streetAddress", "Customer.phone", "CampaignEntry.id"],
+    fields: [
+      "Query.campaigns",
+      "GiftCampaign.winners",
+      "CampaignEntry.customer",
+      "Customer.fullName",
+      "Customer.postalCode",
+      "Customer.streetAddress",
+      "Customer.phone",
+      "CampaignEntry.id",
+    ],
   });
   await recipients.attachClient("shipper", "yamato-shipping");
-  const shipped = await t.gql(`query S @purpose(name: PRIZE_DELIVERY) { campaigns { winners { id customer { fullName postalCode streetAddress phone } } } }`, {
-    key: shipper,
-  });
+  const shipped = await t.gql(
+    `query S @purpose(name: PRIZE_DELIVERY) { campaigns { winners { id customer { fullName postalCode streetAddress phone } } } }`,
+    {
+      key: shipper,
+    },
+  );
   expect(shipped.body.data.campaigns[0].winners[0].customer.fullName).toBe("Ishikawa Goemon");
   // and the shop reads the customer for service provision (an access to disclose later)
   const shop = await t.client("shop", [Purpose.SERVICE_PROVISION]);
@@ -75,9 +90,12 @@ describe("every table about a customer is covered", () => {
     expect(tables.filter((table) => !registry.has(table))).toEqual([]);
     for (const table of registry.tables) {
       // exported as a section, or nested in its parent's section, or through a view over it (the audit chain)
-      const nestedIn = table.link.kind === "via" ? registry.table(table.link.table).export?.children ?? [] : [];
+      const nestedIn = table.link.kind === "via" ? (registry.table(table.link.table).export?.children ?? []) : [];
       const throughView = table.exportedThrough !== undefined && registry.table(table.exportedThrough).export !== undefined;
-      expect(throughView || (table.export !== undefined && (table.link.kind !== "via" || nestedIn.includes(table.table))), table.table).toBe(true);
+      expect(
+        throughView || (table.export !== undefined && (table.link.kind !== "via" || nestedIn.includes(table.table))),
+        table.table,
+      ).toBe(true);
       expect(table.erasure, table.table).toBeDefined();
     }
   });
@@ -88,7 +106,12 @@ describe("disclosure", () => {
     const done = await complete(t, privacy, await receive(t, privacy, target.id, "DISCLOSURE"));
     const e = done.export;
     expect(e.format).toBe("purpose-gateway/disclosure-export@1");
-    expect(e.customer).toMatchObject({ fullName: "Ishikawa Goemon", email: "goemon.ishikawa@example.jp", birthDate: "1958-08-24", prefecture: "Kyoto" });
+    expect(e.customer).toMatchObject({
+      fullName: "Ishikawa Goemon",
+      email: "goemon.ishikawa@example.jp",
+      birthDate: "1958-08-24",
+      prefecture: "Kyoto",
+    });
     expect(e.serviceUsage).toEqual([expect.objectContaining({ service: "Travel Booking", amount: 12800 })]);
     expect(e.campaignEntries).toEqual([expect.objectContaining({ campaign: "Autumn", won: true })]);
     expect(e.notificationSubscriptions).toEqual([expect.objectContaining({ channel: "EMAIL_MAGAZINE", optedIn: true })]);
@@ -101,7 +124,12 @@ describe("disclosure", () => {
       ]),
     );
     expect(e.thirdPartyDisclosures).toEqual([
-      expect.objectContaining({ recipient: "yamato-shipping", recipientKind: "PROCESSOR", contract: "DPA-2026-001", purpose: "PRIZE_DELIVERY" }),
+      expect.objectContaining({
+        recipient: "yamato-shipping",
+        recipientKind: "PROCESSOR",
+        contract: "DPA-2026-001",
+        purpose: "PRIZE_DELIVERY",
+      }),
     ]);
     expect(e.thirdPartyDisclosures[0].dataItems).toEqual(expect.arrayContaining(["Customer.streetAddress", "Customer.phone"]));
   });
@@ -117,12 +145,19 @@ function roadsToTarget(): Array<{ purpose: Purpose; query: string }> {
   // (`node { id }` alone would reach every Node type's id, which most purposes may not read)
   const byId = [`customer(id: "${target.id}") { id }`, `node(id: "${target.id}") { ... on Customer { id } }`];
   const roads: Record<Purpose, string[]> = {
-    [Purpose.SERVICE_PROVISION]: [...byId, `customers(first: 100, filter: { prefecture: "Kyoto" }) { id }`, `campaigns { winners { customer { id } } }`],
+    [Purpose.SERVICE_PROVISION]: [
+      ...byId,
+      `customers(first: 100, filter: { prefecture: "Kyoto" }) { id }`,
+      `campaigns { winners { customer { id } } }`,
+    ],
     [Purpose.PRODUCT_IMPROVEMENT]: [...byId, `customers(first: 100, filter: { prefecture: "Kyoto" }) { id }`],
     [Purpose.NOTIFICATION]: [...byId, `customers(first: 100, filter: { emailDomain: "example.jp" }) { id }`],
     [Purpose.INDIVIDUAL_AGREEMENT]: [...byId, `customers(first: 100, filter: { prefecture: "Kyoto" }) { id }`],
     [Purpose.DATA_SUBJECT_REQUEST]: [...byId, `campaigns { winners { customer { id } } }`],
-    [Purpose.PRIZE_DELIVERY]: [`campaigns { winners { customer { id } } }`, `campaign(id: "${campaignId}") { winners { customer { id } } }`],
+    [Purpose.PRIZE_DELIVERY]: [
+      `campaigns { winners { customer { id } } }`,
+      `campaign(id: "${campaignId}") { winners { customer { id } } }`,
+    ],
     [Purpose.USAGE_STATISTICS]: [],
   };
   return ALL_PURPOSES.flatMap((purpose) => {

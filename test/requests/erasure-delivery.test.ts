@@ -57,11 +57,10 @@ async function notices(prefix: string, count: number, path: string): Promise<str
       `INSERT INTO recipient (name, kind, contract_ref, purposes, notification_url) VALUES ($1, 'PROCESSOR', 'DPA-1', '{PRIZE_DELIVERY}', $2) RETURNING id`,
       [`${prefix}-${i}`, `${base}${path}`],
     );
-    const [{ id }] = await t.db.query(`INSERT INTO erasure_notification (request_id, customer_id, recipient_id) VALUES ($1, $2, $3) RETURNING id`, [
-      request,
-      customer.id,
-      recipientId,
-    ]);
+    const [{ id }] = await t.db.query(
+      `INSERT INTO erasure_notification (request_id, customer_id, recipient_id) VALUES ($1, $2, $3) RETURNING id`,
+      [request, customer.id, recipientId],
+    );
     ids.push(id);
   }
   return ids;
@@ -75,7 +74,8 @@ describe("erasure notices", () => {
   it("two gateways draining one outbox against a slow recipient deliver each notice exactly once, signed", async () => {
     const ids = await notices("slow", 8, "/erasure");
     // each gateway keeps draining until nothing is pending (as their timers would)
-    const pending = async () => Number((await t.db.query(`SELECT count(*) FROM erasure_notification WHERE id = ANY($1) AND status = 'PENDING'`, [ids]))[0].count);
+    const pending = async () =>
+      Number((await t.db.query(`SELECT count(*) FROM erasure_notification WHERE id = ANY($1) AND status = 'PENDING'`, [ids]))[0].count);
     const drainAll = async (o: ErasureOutbox) => {
       while ((await pending()) > 0) {
         await o.drain();

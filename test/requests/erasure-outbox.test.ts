@@ -65,7 +65,12 @@ describe("erasure outbox", () => {
   it("retries a failing recipient with back-off until it accepts", async () => {
     const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/erasure`;
     const { customer, request } = await disclosedAndErased("flaky-shipping", url);
-    const outbox = new ErasureOutbox(t.db, httpTransport(SIGNING), { maxAttempts: 5, retryBaseMs: 60_000, deliveryTimeoutMs: 5000, leaseMs: 60_000 });
+    const outbox = new ErasureOutbox(t.db, httpTransport(SIGNING), {
+      maxAttempts: 5,
+      retryBaseMs: 60_000,
+      deliveryTimeoutMs: 5000,
+      leaseMs: 60_000,
+    });
     const t0 = Date.now() + 1000;
 
     expect(await outbox.drain(new Date(t0))).toMatchObject({ retried: 1 });
@@ -83,15 +88,25 @@ describe("erasure outbox", () => {
   it("gives up after the last attempt, and marks recipients without an endpoint for manual notice", async () => {
     const { request: dead } = await disclosedAndErased("dead-shipping", "http://127.0.0.1:9/unreachable");
     const { request: manual } = await disclosedAndErased("paper-shipping", null);
-    const outbox = new ErasureOutbox(t.db, httpTransport(SIGNING), { maxAttempts: 2, retryBaseMs: 1000, deliveryTimeoutMs: 5000, leaseMs: 60_000 });
+    const outbox = new ErasureOutbox(t.db, httpTransport(SIGNING), {
+      maxAttempts: 2,
+      retryBaseMs: 1000,
+      deliveryTimeoutMs: 5000,
+      leaseMs: 60_000,
+    });
     const t0 = Date.now() + 1000;
     await outbox.drain(new Date(t0));
     await outbox.drain(new Date(t0 + 1000));
     expect(await status(dead)).toMatchObject({ status: "FAILED", attempts: 2 });
     expect(await status(manual)).toMatchObject({ status: "MANUAL", attempts: 0 });
-    const res = await t.gql(`query Q @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequest(id: "${dead}") { erasureNotifications { recipientName status lastError } } }`, {
-      key: privacy,
-    });
-    expect(res.body.data.dataSubjectRequest.erasureNotifications).toEqual([{ recipientName: "dead-shipping", status: "FAILED", lastError: expect.any(String) }]);
+    const res = await t.gql(
+      `query Q @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequest(id: "${dead}") { erasureNotifications { recipientName status lastError } } }`,
+      {
+        key: privacy,
+      },
+    );
+    expect(res.body.data.dataSubjectRequest.erasureNotifications).toEqual([
+      { recipientName: "dead-shipping", status: "FAILED", lastError: expect.any(String) },
+    ]);
   });
 });

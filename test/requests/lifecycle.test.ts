@@ -24,14 +24,19 @@ const readCustomer = (id: string) =>
 describe("data subject requests", () => {
   it("are received with a due date, started and completed, with their history", async () => {
     const id = await receive(t, privacy, customerId, "DISCLOSURE", `, note: "by letter"`);
-    const res = await t.gql(`query Q @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequest(id: "${id}") { kind status receivedAt dueAt history { status note } } }`, {
-      key: privacy,
-    });
+    const res = await t.gql(
+      `query Q @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequest(id: "${id}") { kind status receivedAt dueAt history { status note } } }`,
+      {
+        key: privacy,
+      },
+    );
     const request = res.body.data.dataSubjectRequest;
     expect(request).toMatchObject({ kind: "DISCLOSURE", status: "RECEIVED", history: [{ status: "RECEIVED", note: "by letter" }] });
     const days = (Date.parse(request.dueAt) - Date.parse(request.receivedAt)) / 86_400_000;
     expect(days).toBeCloseTo(14, 5);
-    const started = await t.gql(`mutation S @purpose(name: DATA_SUBJECT_REQUEST) { startDataSubjectRequest(id: "${id}") { status } }`, { key: privacy });
+    const started = await t.gql(`mutation S @purpose(name: DATA_SUBJECT_REQUEST) { startDataSubjectRequest(id: "${id}") { status } }`, {
+      key: privacy,
+    });
     expect(started.body.data.startDataSubjectRequest.status).toBe("IN_PROGRESS");
     const done = await complete(t, privacy, id);
     expect(done.request.status).toBe("COMPLETED");
@@ -49,9 +54,12 @@ describe("data subject requests", () => {
     expect(refused.body.data.refuseDataSubjectRequest).toEqual({ status: "REFUSED", refusalReason: null });
     const [{ refusal_reason }] = await t.db.query(`SELECT refusal_reason FROM data_subject_request WHERE id = $1`, [id]);
     expect(refusal_reason).toBe("identity not verified");
-    const again = await t.gql(`mutation C @purpose(name: DATA_SUBJECT_REQUEST) { completeDataSubjectRequest(id: "${id}") { request { status } } }`, {
-      key: privacy,
-    });
+    const again = await t.gql(
+      `mutation C @purpose(name: DATA_SUBJECT_REQUEST) { completeDataSubjectRequest(id: "${id}") { request { status } } }`,
+      {
+        key: privacy,
+      },
+    );
     expect(codes(again)).toEqual(["INVALID_REQUEST_STATE"]);
     const [row] = await t.db.query(`SELECT erased_at FROM customer WHERE id = $1`, [customerId]);
     expect(row.erased_at).toBeNull(); // the refused deletion erased nothing
@@ -67,9 +75,12 @@ describe("data subject requests", () => {
   });
 
   it("are handled only under DATA_SUBJECT_REQUEST", async () => {
-    const res = await t.gql(`mutation R @purpose(name: SERVICE_PROVISION) { receiveDataSubjectRequest(customerId: "${customerId}", kind: DISCLOSURE) { id } }`, {
-      key: shop,
-    });
+    const res = await t.gql(
+      `mutation R @purpose(name: SERVICE_PROVISION) { receiveDataSubjectRequest(customerId: "${customerId}", kind: DISCLOSURE) { id } }`,
+      {
+        key: shop,
+      },
+    );
     expect(res.status).toBe(403);
     expect(new Set(codes(res))).toEqual(new Set(["PURPOSE_NOT_PERMITTED"]));
     expect(res.body.errors!.map((e) => e.extensions?.coordinate)).toContain("Mutation.receiveDataSubjectRequest");
@@ -82,9 +93,12 @@ describe("data subject requests", () => {
       { key: privacy },
     );
     expect(codes(unknown)).toEqual(["NOT_FOUND"]);
-    const noFields = await t.gql(`mutation R @purpose(name: DATA_SUBJECT_REQUEST) { receiveDataSubjectRequest(customerId: "${customerId}", kind: CORRECTION) { id } }`, {
-      key: privacy,
-    });
+    const noFields = await t.gql(
+      `mutation R @purpose(name: DATA_SUBJECT_REQUEST) { receiveDataSubjectRequest(customerId: "${customerId}", kind: CORRECTION) { id } }`,
+      {
+        key: privacy,
+      },
+    );
     expect(codes(noFields)).toEqual(["BAD_USER_INPUT"]);
     const badValue = await t.gql(
       `mutation R @purpose(name: DATA_SUBJECT_REQUEST) { receiveDataSubjectRequest(customerId: "${customerId}", kind: CORRECTION, corrections: [{ field: POSTAL_CODE, value: "12" }]) { id } }`,
@@ -97,7 +111,9 @@ describe("data subject requests", () => {
   it("list open and overdue requests", async () => {
     const id = await receive(t, privacy, customerId, "DISCLOSURE");
     await t.db.query(`UPDATE data_subject_request SET due_at = now() - interval '1 day' WHERE id = $1`, [id]);
-    const res = await t.gql(`query L @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequests(filter: { overdue: true }) { id } }`, { key: privacy });
+    const res = await t.gql(`query L @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequests(filter: { overdue: true }) { id } }`, {
+      key: privacy,
+    });
     expect(res.body.data.dataSubjectRequests.map((r: any) => r.id)).toEqual([id]);
   });
 });

@@ -97,13 +97,18 @@ describe("reading requests is audited with their customers", () => {
       },
     ]);
     expect(JSON.stringify(res.body)).not.toContain("yumi");
-    const one = await t.gql(`query One @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequest(id: "${correctionId}") { status corrections { beforeValue afterValue } } }`, {
-      key: privacy,
-    });
+    const one = await t.gql(
+      `query One @purpose(name: DATA_SUBJECT_REQUEST) { dataSubjectRequest(id: "${correctionId}") { status corrections { beforeValue afterValue } } }`,
+      {
+        key: privacy,
+      },
+    );
     expect(one.body.data.dataSubjectRequest).toEqual({ status: "COMPLETED", corrections: [{ beforeValue: null, afterValue: null }] });
     expect(event).toMatchObject({ outcome: "ACCEPTED", http_status: 200 });
     expect(event.customer_ids).toEqual([yumi]);
-    expect(event.fields).toEqual(expect.arrayContaining(["Query.dataSubjectRequests", "DataSubjectRequest.corrections", "DataSubjectCorrection.beforeValue"]));
+    expect(event.fields).toEqual(
+      expect.arrayContaining(["Query.dataSubjectRequests", "DataSubjectRequest.corrections", "DataSubjectCorrection.beforeValue"]),
+    );
   });
 
   it("a list of several customers' requests records each of them, and only them", async () => {
@@ -117,7 +122,10 @@ describe("reading requests is audited with their customers", () => {
   it("while the customer has an open request again, their earlier requests' values are shown again", async () => {
     const open = await receive(t, privacy, yumi, "DISCLOSURE");
     const res = await t.gql(READ(`(filter: { customerId: "${yumi}", status: COMPLETED })`), { key: privacy });
-    expect(res.body.data.dataSubjectRequests[0].corrections[0]).toMatchObject({ beforeValue: "yumi@example.jp", afterValue: "yumi.kato@example.jp" });
+    expect(res.body.data.dataSubjectRequests[0].corrections[0]).toMatchObject({
+      beforeValue: "yumi@example.jp",
+      afterValue: "yumi.kato@example.jp",
+    });
     await complete(t, privacy, open);
   });
 

@@ -1,12 +1,5 @@
 import "reflect-metadata";
-import {
-  getNamedType,
-  isInterfaceType,
-  isObjectType,
-  isUnionType,
-  type GraphQLNamedType,
-  type GraphQLSchema,
-} from "graphql";
+import { getNamedType, isInterfaceType, isObjectType, isUnionType, type GraphQLNamedType, type GraphQLSchema } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compose } from "../../src/app/compose";
 import { readFieldPolicy, type FieldPolicy } from "../../src/kernel/gate/field-policy";
@@ -32,7 +25,9 @@ beforeAll(async () => {
 
 describe("every personal field carries @allowedFor", () => {
   it("finds the personal types", () => {
-    expect(personalTypeNames()).toEqual(expect.arrayContaining(["Customer", "ServiceUsage", "CampaignEntry", "NotificationSubscription", "Consent"]));
+    expect(personalTypeNames()).toEqual(
+      expect.arrayContaining(["Customer", "ServiceUsage", "CampaignEntry", "NotificationSubscription", "Consent"]),
+    );
   });
 
   it("restricts every field of every personal GraphQL type", () => {

@@ -33,12 +33,21 @@ describe("customer statistics", () => {
     expect(answer.repeated).toBe(false);
     for (const b of answer.buckets) {
       expect(Number.isInteger(b.customers)).toBe(true);
-      expect(b.key).toEqual({ ageBand: null, gender: null, prefecture: b.key.prefecture, region: null, signupMonth: null, signupYear: null, service: null, usageMonth: null });
+      expect(b.key).toEqual({
+        ageBand: null,
+        gender: null,
+        prefecture: b.key.prefecture,
+        region: null,
+        signupMonth: null,
+        signupYear: null,
+        service: null,
+        usageMonth: null,
+      });
     }
   });
 
   it("groups by several generalised dimensions with a typed key", async () => {
-    const answer = await ask(t, analyst, customersQuery("groupBy: [REGION, GENDER], filter: { regions: [\"Kanto\"] }"));
+    const answer = await ask(t, analyst, customersQuery('groupBy: [REGION, GENDER], filter: { regions: ["Kanto"] }'));
     expect(answer.possibleBuckets).toBe(4); // Kanto × 4 genders
     const female = bucket(answer, { region: "Kanto", gender: "FEMALE" });
     expect(female).toBeDefined(); // Tokyo 100 + Kanagawa 50
@@ -47,7 +56,11 @@ describe("customer statistics", () => {
   });
 
   it("groups by signup year within a signup range", async () => {
-    const answer = await ask(t, analyst, customersQuery('groupBy: [SIGNUP_YEAR], filter: { signupMonth: { from: "2024-01", to: "2026-12" } }'));
+    const answer = await ask(
+      t,
+      analyst,
+      customersQuery('groupBy: [SIGNUP_YEAR], filter: { signupMonth: { from: "2024-01", to: "2026-12" } }'),
+    );
     expect(answer.possibleBuckets).toBe(3);
     expect(answer.buckets.map((b: any) => b.key.signupYear)).toEqual([2025]);
   });
@@ -58,7 +71,11 @@ describe("service-usage statistics", () => {
     const answer = await ask(
       t,
       analyst,
-      usageQuery('groupBy: [SERVICE], filter: { usageMonth: { from: "2026-01", to: "2026-06" } }', "customers usageCount amountSum amountAvg amountPerCustomer", "noise { measure standardDeviation }"),
+      usageQuery(
+        'groupBy: [SERVICE], filter: { usageMonth: { from: "2026-01", to: "2026-06" } }',
+        "customers usageCount amountSum amountAvg amountPerCustomer",
+        "noise { measure standardDeviation }",
+      ),
     );
     const sd = Object.fromEntries(answer.noise.map((n: any) => [n.measure, n.standardDeviation]));
     expect(answer.possibleBuckets).toBe(6); // five catalogue services and Other
@@ -192,7 +209,10 @@ describe("strict input validation (BAD_USER_INPUT, nothing spent, nothing run)",
     ["customers by SERVICE", customersQuery("groupBy: [SERVICE]")],
     ["a dimension twice", customersQuery("groupBy: [GENDER, GENDER]")],
     ["an empty list", customersQuery("filter: { genders: [] }")],
-    ["too many buckets", usageQuery('groupBy: [PREFECTURE, AGE_BAND, SERVICE, USAGE_MONTH], filter: { usageMonth: { from: "2020-01", to: "2026-12" } }')],
+    [
+      "too many buckets",
+      usageQuery('groupBy: [PREFECTURE, AGE_BAND, SERVICE, USAGE_MONTH], filter: { usageMonth: { from: "2020-01", to: "2026-12" } }'),
+    ],
   ];
   it.each(cases)("refuses %s", async (_name, query) => {
     const spent = await spentBy(t, "analysts");
@@ -224,7 +244,10 @@ describe("USAGE_STATISTICS reaches statistics and nothing else", () => {
     ["campaigns", "query Q @purpose(name: USAGE_STATISTICS) { campaigns { name } }"],
     ["viewer", "query Q @purpose(name: USAGE_STATISTICS) { viewer { name } }"],
     ["a customer", 'query Q @purpose(name: USAGE_STATISTICS) { customer(id: "00000000-0000-0000-0000-000000000000") { prefecture } }'],
-    ["statistics beside campaigns", "query Q @purpose(name: USAGE_STATISTICS) { statistics { customers { buckets { customers } } } campaigns { name } }"],
+    [
+      "statistics beside campaigns",
+      "query Q @purpose(name: USAGE_STATISTICS) { statistics { customers { buckets { customers } } } campaigns { name } }",
+    ],
   ])("refuses %s under USAGE_STATISTICS", async (_name, query) => {
     const before = await t.dataQueries();
     const res = await t.gql(query, { key: analyst });

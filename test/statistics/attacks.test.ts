@@ -130,8 +130,12 @@ describe("attack: averaging repeated and reworded queries", () => {
     const rewrites = [
       usage(`groupBy: [REGION, GENDER], filter: { regions: ["Kansai", "Kanto", "Kanto"] }`),
       usage(`groupBy: [GENDER, REGION], filter: { genders: [FEMALE, MALE, OTHER, UNDISCLOSED], regions: ["Kanto", "Kansai"] }`),
-      usage(`groupBy: [GENDER, REGION], filter: { prefectures: ${list(PREFECTURE_NAMES.filter((p) => ["Osaka", "Kyoto", "Hyogo", "Nara", "Mie", "Shiga", "Wakayama", "Tokyo", "Kanagawa", "Saitama", "Chiba", "Ibaraki", "Tochigi", "Gunma"].includes(p)))} }`),
-      usage(`groupBy: [GENDER, REGION], filter: { regions: ["Kanto", "Kansai", "Kyushu"], prefectures: ${list(NOT_TOTTORI.filter((p) => !["Fukuoka", "Saga", "Nagasaki", "Kumamoto", "Oita", "Miyazaki", "Kagoshima", "Okinawa"].includes(p)))} }`),
+      usage(
+        `groupBy: [GENDER, REGION], filter: { prefectures: ${list(PREFECTURE_NAMES.filter((p) => ["Osaka", "Kyoto", "Hyogo", "Nara", "Mie", "Shiga", "Wakayama", "Tokyo", "Kanagawa", "Saitama", "Chiba", "Ibaraki", "Tochigi", "Gunma"].includes(p)))} }`,
+      ),
+      usage(
+        `groupBy: [GENDER, REGION], filter: { regions: ["Kanto", "Kansai", "Kyushu"], prefectures: ${list(NOT_TOTTORI.filter((p) => !["Fukuoka", "Saga", "Nagasaki", "Kumamoto", "Oita", "Miyazaki", "Kagoshima", "Okinawa"].includes(p)))} }`,
+      ),
     ];
     for (const rewrite of rewrites) {
       const again = await ask(t, key, rewrite);
@@ -157,7 +161,10 @@ describe("attack: averaging repeated and reworded queries", () => {
     for (let i = 0; i < 30; i++) {
       // the same data (no use after 2026-06) asked with ever-longer ranges: a new query each time
       const to = `2027-${String(1 + (i % 12)).padStart(2, "0")}`;
-      const res = await t.gql(usage(`filter: { prefectures: ${list(NOT_TOTTORI)}, usageMonth: { from: "${2000 - Math.floor(i / 12)}-01", to: "${to}" } }`), { key });
+      const res = await t.gql(
+        usage(`filter: { prefectures: ${list(NOT_TOTTORI)}, usageMonth: { from: "${2000 - Math.floor(i / 12)}-01", to: "${to}" } }`),
+        { key },
+      );
       if (errorCodes(res).includes("PRIVACY_BUDGET_EXHAUSTED")) {
         refusedAt = i;
         break;
@@ -202,7 +209,11 @@ describe("attack: the suppression oracle", () => {
     await plantCell(t.db, 9);
     await plantCell(t.db, 1, "Tenth");
     const key = await analyst();
-    const answer = await ask(t, key, customers(`groupBy: [PREFECTURE, AGE_BAND, GENDER], filter: { prefectures: ["Osaka"], genders: [UNDISCLOSED] }`));
+    const answer = await ask(
+      t,
+      key,
+      customers(`groupBy: [PREFECTURE, AGE_BAND, GENDER], filter: { prefectures: ["Osaka"], genders: [UNDISCLOSED] }`),
+    );
     expect(bucket(answer, { prefecture: "Osaka", ageBand: "AGE_30_39", gender: "UNDISCLOSED" })).toBeUndefined();
     expect(answer.releaseThreshold).toBeGreaterThan(answer.minGroupSize + 10); // P(released at k) ≤ δ
   });
@@ -213,7 +224,11 @@ describe("attack: the suppression oracle", () => {
     await t.db.query(`UPDATE customer SET deleted_at = now() WHERE id = $1`, [target.customer.id]);
     try {
       // the same grouping, reworded so it is not the stored answer (the signup range holds everyone)
-      const withoutTarget = await ask(t, await analyst(), customers(`groupBy: [PREFECTURE, GENDER], filter: { signupMonth: { from: "1900-01", to: "2100-12" } }`));
+      const withoutTarget = await ask(
+        t,
+        await analyst(),
+        customers(`groupBy: [PREFECTURE, GENDER], filter: { signupMonth: { from: "1900-01", to: "2100-12" } }`),
+      );
       expect(withoutTarget.repeated).toBe(false);
       // a count of non-empty withheld cells would drop by one here: (Tottori, OTHER) became empty
       expect(withoutTarget.suppressedBuckets).toBe(withTarget.suppressedBuckets);

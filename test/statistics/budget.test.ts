@@ -28,7 +28,14 @@ afterAll(async () => {
 });
 
 /** Distinct queries (each a different grouping, so none is a repeat of another). */
-const DISTINCT = ["groupBy: [GENDER]", "groupBy: [PREFECTURE]", "groupBy: [AGE_BAND]", "groupBy: [REGION]", "groupBy: [GENDER, REGION]", "groupBy: [AGE_BAND, GENDER]"];
+const DISTINCT = [
+  "groupBy: [GENDER]",
+  "groupBy: [PREFECTURE]",
+  "groupBy: [AGE_BAND]",
+  "groupBy: [REGION]",
+  "groupBy: [GENDER, REGION]",
+  "groupBy: [AGE_BAND, GENDER]",
+];
 /** A question of its own per test (so no test is answered from another's stored answer). */
 const own = (n: number, args: string) => `${args}, filter: { signupMonth: { from: "2000-01", to: "${2000 + n}-12" } }`;
 
@@ -111,7 +118,11 @@ describe("the company privacy budget", () => {
     expect(b).toMatchObject({ repeated: true, epsilonSpent: 0, buckets: a.buckets, budgetRemaining: 1 });
     await ask(t, second, customersQuery(own(4, DISTINCT[1])));
     const refused = await t.gql(customersQuery(own(4, DISTINCT[2])), { key: second });
-    expect(refused.body.errors![0].extensions).toMatchObject({ code: "PRIVACY_BUDGET_EXHAUSTED", budgetRemaining: 0, budgetLimit: "ORGANISATION_ALLOCATION" });
+    expect(refused.body.errors![0].extensions).toMatchObject({
+      code: "PRIVACY_BUDGET_EXHAUSTED",
+      budgetRemaining: 0,
+      budgetLimit: "ORGANISATION_ALLOCATION",
+    });
     expect(await spentBy(t, "org-second")).toBe(1);
     // the first organisation's own allocation is untouched by the second's spending
     expect((await ask(t, first, customersQuery(own(4, DISTINCT[2])))).budgetRemaining).toBe(3);
@@ -144,11 +155,10 @@ describe("the company privacy budget", () => {
       await t.db.query(`DELETE FROM statistics_answer WHERE organisation_id = $1`, [id]);
       await ask(t, key, question); // store it once, to learn its hash
       const [{ query_hash }] = await t.db.query(`SELECT query_hash FROM statistics_answer WHERE organisation_id = $1`, [id]);
-      await t.db.query(`UPDATE statistics_answer SET result = NULL, released_at = NULL, asked_at = now() - $2::interval WHERE period = $1 AND query_hash = $3`, [
-        period,
-        age,
-        query_hash,
-      ]);
+      await t.db.query(
+        `UPDATE statistics_answer SET result = NULL, released_at = NULL, asked_at = now() - $2::interval WHERE period = $1 AND query_hash = $3`,
+        [period, age, query_hash],
+      );
       return query_hash as string;
     };
     await pending("3 minutes");
@@ -245,7 +255,10 @@ describe("the company privacy budget", () => {
     const id = await organisation(t, "org-h", 2);
     const key = await statisticsClient(t, "analyst-h", "org-h");
     const period = await budget.currentPeriod();
-    await t.db.query(`INSERT INTO statistics_spending (period, organisation_id, epsilon_micro) VALUES ($1, $2, 2000000)`, [monthOf(monthIndex(period)! - 1), id]);
+    await t.db.query(`INSERT INTO statistics_spending (period, organisation_id, epsilon_micro) VALUES ($1, $2, 2000000)`, [
+      monthOf(monthIndex(period)! - 1),
+      id,
+    ]);
     const answer = await ask(t, key, customersQuery(own(9, DISTINCT[0])));
     expect(answer.budgetPeriod).toBe(period);
     expect(answer.budgetRemaining).toBe(1);
@@ -264,7 +277,9 @@ describe("the company privacy budget", () => {
         body: JSON.stringify({ query: customersQuery(own(10, DISTINCT[4])) }),
       });
       expect(res.status).toBe(429);
-      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe("PRIVACY_BUDGET_EXHAUSTED");
+      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe(
+        "PRIVACY_BUDGET_EXHAUSTED",
+      );
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
       // the same rule as every refusal: with application/json, 200 and the error in the body (Retry-After kept)
       const json = await fetch(restarted.url, {
@@ -274,7 +289,9 @@ describe("the company privacy budget", () => {
       });
       expect(json.status).toBe(200);
       expect(Number(json.headers.get("retry-after"))).toBeGreaterThan(0);
-      expect(((await json.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe("PRIVACY_BUDGET_EXHAUSTED");
+      expect(((await json.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe(
+        "PRIVACY_BUDGET_EXHAUSTED",
+      );
     } finally {
       await restarted.stop();
       await db.destroy();
@@ -313,7 +330,12 @@ describe("the company privacy budget", () => {
     expect((await ask(t, b, customersQuery(own(8, DISTINCT[1])))).budgetRemaining).toBe(0);
     for (const key of [a, b]) {
       const refused = await t.gql(customersQuery(own(8, DISTINCT[2])), { key });
-      expect(refused.body.errors![0].extensions).toMatchObject({ code: "PRIVACY_BUDGET_EXHAUSTED", budgetRemaining: 0, budgetLimit: "LIFETIME_CAP", budgetPeriod: period });
+      expect(refused.body.errors![0].extensions).toMatchObject({
+        code: "PRIVACY_BUDGET_EXHAUSTED",
+        budgetRemaining: 0,
+        budgetLimit: "LIFETIME_CAP",
+        budgetPeriod: period,
+      });
     }
     const state = await budget.state();
     expect(state).toMatchObject({ windowStart: ago(11), windowSpentMicro: 1_000_000_000, lifetimeRemainingMicro: 0 });

@@ -33,7 +33,10 @@ describe("statistics configuration", () => {
 
   it.each([
     [{ STATS_EPSILON: "0.000001" }, /STATS_EPSILON=0.000001 is too small for the usage count.*STATS_USAGE_CAP/],
-    [{ STATS_EPSILON: "0.00001", STATS_AMOUNT_CAP: "10000000", STATS_MAX_BUCKETS_PER_CUSTOMER: "100" }, /too small for the amount sum.*STATS_AMOUNT_CAP/],
+    [
+      { STATS_EPSILON: "0.00001", STATS_AMOUNT_CAP: "10000000", STATS_MAX_BUCKETS_PER_CUSTOMER: "100" },
+      /too small for the amount sum.*STATS_AMOUNT_CAP/,
+    ],
     [{ STATS_EPSILON: "0.01", STATS_USAGE_CAP: "10000", STATS_MAX_BUCKETS_PER_CUSTOMER: "100" }, /too small for the usage count/],
   ])("refuses settings whose noise would overflow the exact sampler or the answer: %o", (env, message) => {
     expect(() => loadStatisticsConfig(env)).toThrow(message);
@@ -44,7 +47,9 @@ describe("statistics configuration", () => {
   });
 
   it("refuses exactly what would break the sampler after ε is spent, and the sampler copes with what it accepts", () => {
-    expect(() => loadStatisticsConfig({ STATS_EPSILON: "0.000001", STATS_AMOUNT_CAP: "10000000", STATS_MAX_BUCKETS_PER_CUSTOMER: "100" })).toThrow(/STATS_EPSILON/);
+    expect(() =>
+      loadStatisticsConfig({ STATS_EPSILON: "0.000001", STATS_AMOUNT_CAP: "10000000", STATS_MAX_BUCKETS_PER_CUSTOMER: "100" }),
+    ).toThrow(/STATS_EPSILON/);
     // that setting's amount noise: ε/4 = 1/4,000,000 on Δ = 100 × 10,000,000 overflows the exact sampler
     const draws = () => Array.from({ length: 200 }, () => laplaceNoise(secureRandom, rational(1, 4_000_000), 1_000_000_000));
     expect(draws).toThrow(RangeError);

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { bernoulliExpMinus, discreteLaplaceVariance, laplaceNoise, sampleDiscreteLaplace } from "../../src/features/statistics/noise/discrete-laplace";
+import {
+  bernoulliExpMinus,
+  discreteLaplaceVariance,
+  laplaceNoise,
+  sampleDiscreteLaplace,
+} from "../../src/features/statistics/noise/discrete-laplace";
 import { rational, type Rational } from "../../src/features/statistics/noise/rational";
 import { SecureRandom } from "../../src/features/statistics/noise/secure-random";
 import { releaseThreshold } from "../../src/features/statistics/noise/threshold";

@@ -50,7 +50,12 @@ export async function companySpent(t: TestGateway): Promise<number> {
 const micro = (epsilon: number) => Math.round(epsilon * 1e6);
 
 /** Sets the company's caps as the privacy officer does (the same code as the CLI). */
-export async function setCompanyBudget(t: TestGateway, periodBudget: number, lifetimeCap = periodBudget * 12, windowPeriods?: number): Promise<void> {
+export async function setCompanyBudget(
+  t: TestGateway,
+  periodBudget: number,
+  lifetimeCap = periodBudget * 12,
+  windowPeriods?: number,
+): Promise<void> {
   await new CompanyBudget(t.db).setCaps({ periodBudgetMicro: micro(periodBudget), lifetimeCapMicro: micro(lifetimeCap), windowPeriods });
 }
 

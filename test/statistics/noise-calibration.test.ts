@@ -66,7 +66,15 @@ let t: TestGateway;
 
 beforeAll(async () => {
   process.env.STATS_EPSILON = "1";
-  for (const name of ["STATS_MIN_GROUP_SIZE", "STATS_DELTA", "STATS_AMOUNT_CAP", "STATS_USAGE_CAP", "STATS_MAX_BUCKETS_PER_CUSTOMER", "STATS_MAX_BUCKETS", "STATS_SERVICES"]) {
+  for (const name of [
+    "STATS_MIN_GROUP_SIZE",
+    "STATS_DELTA",
+    "STATS_AMOUNT_CAP",
+    "STATS_USAGE_CAP",
+    "STATS_MAX_BUCKETS_PER_CUSTOMER",
+    "STATS_MAX_BUCKETS",
+    "STATS_SERVICES",
+  ]) {
     delete process.env[name];
   }
   t = await startTestGateway();
@@ -129,8 +137,18 @@ describe("noise calibration: released − true matches the reported noise", () =
     }
 
     const cases = [
-      { query: "a" as const, truth: byPrefecture, keyOf: (b: any) => b.key.prefecture as string, sensitivity: { customers: 1, amountSum: AMOUNT_CAP } },
-      { query: "b" as const, truth: byService, keyOf: (b: any) => b.key.service as string, sensitivity: { customers: 3, amountSum: 3 * AMOUNT_CAP } },
+      {
+        query: "a" as const,
+        truth: byPrefecture,
+        keyOf: (b: any) => b.key.prefecture as string,
+        sensitivity: { customers: 1, amountSum: AMOUNT_CAP },
+      },
+      {
+        query: "b" as const,
+        truth: byService,
+        keyOf: (b: any) => b.key.service as string,
+        sensitivity: { customers: 3, amountSum: 3 * AMOUNT_CAP },
+      },
     ];
     const report: Record<string, ReturnType<typeof summary>> = {};
     for (const { query, truth: expected, keyOf, sensitivity } of cases) {

@@ -34,19 +34,33 @@ describe("the statistics CLI", () => {
     expect((await statistics("budget", "set", "--period", "20", "--lifetime", "200", "--window", "6")).stdout).toBe(
       "company budget: ε 20 per period, ε 200 over 6 periods (Asia/Tokyo)\n",
     );
-    expect((await statistics("organisations", "add", "market-research", "--kind", "recipient")).stdout).toMatch(/^added organisation market-research \(.{36}\), recipient, allocation ε 0\n$/);
+    expect((await statistics("organisations", "add", "market-research", "--kind", "recipient")).stdout).toMatch(
+      /^added organisation market-research \(.{36}\), recipient, allocation ε 0\n$/,
+    );
     await statistics("organisations", "add", "growth-team");
     await t.client("mr-1", [Purpose.USAGE_STATISTICS]);
     await t.client("mr-2", [Purpose.USAGE_STATISTICS]);
-    expect((await statistics("organisations", "assign-client", "mr-1", "market-research")).stdout).toBe("mr-1 now belongs to market-research\n");
+    expect((await statistics("organisations", "assign-client", "mr-1", "market-research")).stdout).toBe(
+      "mr-1 now belongs to market-research\n",
+    );
     await statistics("organisations", "assign-client", "mr-2", "market-research");
-    expect((await statistics("organisations", "allocate", "market-research", "1.5")).stdout).toBe("market-research: allocation ε 1.5 per period\n");
+    expect((await statistics("organisations", "allocate", "market-research", "1.5")).stdout).toBe(
+      "market-research: allocation ε 1.5 per period\n",
+    );
     await statistics("organisations", "allocate", "growth-team", "18.5");
     // 1.5 + 18.5 = 20: one more millionth would exceed the period budget
-    await expect(statistics("organisations", "allocate", "growth-team", "18.500001")).rejects.toMatchObject({ stderr: expect.stringMatching(/exceed the company's period budget/) });
-    await expect(statistics("budget", "set", "--period", "19", "--lifetime", "200")).rejects.toMatchObject({ stderr: expect.stringMatching(/below what is allocated/) });
-    await expect(statistics("organisations", "allocate", "nobody", "1")).rejects.toMatchObject({ stderr: 'error: no organisation "nobody"\n' });
-    await expect(statistics("organisations", "allocate", "growth-team", "-1")).rejects.toMatchObject({ stderr: expect.stringMatching(/must be ε ≥ 0/) });
+    await expect(statistics("organisations", "allocate", "growth-team", "18.500001")).rejects.toMatchObject({
+      stderr: expect.stringMatching(/exceed the company's period budget/),
+    });
+    await expect(statistics("budget", "set", "--period", "19", "--lifetime", "200")).rejects.toMatchObject({
+      stderr: expect.stringMatching(/below what is allocated/),
+    });
+    await expect(statistics("organisations", "allocate", "nobody", "1")).rejects.toMatchObject({
+      stderr: 'error: no organisation "nobody"\n',
+    });
+    await expect(statistics("organisations", "allocate", "growth-team", "-1")).rejects.toMatchObject({
+      stderr: expect.stringMatching(/must be ε ≥ 0/),
+    });
 
     const list = JSON.parse((await statistics("organisations", "list", "--json")).stdout);
     expect(list.map((o: any) => [o.name, o.kind, o.allocationMicro, o.spentMicro, o.clients])).toEqual([
@@ -61,7 +75,10 @@ describe("the statistics CLI", () => {
       run(process.execPath, [statistics.script, "budget", "show"], {
         env: { ...process.env, DATABASE_URL: inject("databaseUrl"), LOG_LEVEL: "silent", STATS_TIME_ZONE: "UTC" },
       }),
-    ).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/STATS_TIME_ZONE is "UTC" but the store reckons statistics periods in "Asia\/Tokyo"/) });
+    ).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/STATS_TIME_ZONE is "UTC" but the store reckons statistics periods in "Asia\/Tokyo"/),
+    });
   });
 });
 
@@ -107,7 +124,9 @@ describe("the privacy officer's view", () => {
     ]);
 
     const cliAnswers = JSON.parse((await statistics("answers", "list", "--json")).stdout);
-    expect(cliAnswers).toEqual([expect.objectContaining({ organisation: "market-research", client: "mr-3", epsilonMicro: 1_000_000, period: first.budgetPeriod })]);
+    expect(cliAnswers).toEqual([
+      expect.objectContaining({ organisation: "market-research", client: "mr-3", epsilonMicro: 1_000_000, period: first.budgetPeriod }),
+    ]);
     expect((await statistics("budget", "show")).stdout).toContain("lifetime cap    ε 200: spent over the window ε 1, left ε 199");
   });
 

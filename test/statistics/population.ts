@@ -27,7 +27,15 @@ export async function seedCrowds(db: DataSource): Promise<void> {
   await crowd("Tokyo", 300, "Tokyo", ["FEMALE", "MALE", "OTHER"], 31, 29);
   await crowd("Osaka", 200, "Osaka", ["FEMALE", "MALE"], 31, 29);
   await crowd("Kanagawa", 150, "Kanagawa", ["FEMALE", "MALE", "UNDISCLOSED"], 41, 9);
-  await crowd("Gone", 60, "Hokkaido", ["FEMALE", "MALE"], 31, 29, ", CASE WHEN g % 2 = 0 THEN now() END, CASE WHEN g % 2 = 1 THEN now() END");
+  await crowd(
+    "Gone",
+    60,
+    "Hokkaido",
+    ["FEMALE", "MALE"],
+    31,
+    29,
+    ", CASE WHEN g % 2 = 0 THEN now() END, CASE WHEN g % 2 = 1 THEN now() END",
+  );
 
   // uses: Tokyo and Osaka twice, Kanagawa once; 1,000–9,000 yen; January to June 2026 (JST noon)
   await db.query(
@@ -72,7 +80,12 @@ export async function plantCell(db: DataSource, count: number, name = "Cell"): P
   const thisYear = new Date().getUTCFullYear();
   const rows: CustomerRow[] = [];
   for (let i = 0; i < count; i++) {
-    const row = await insertCustomer(db, { fullName: `${name} ${i}`, prefecture: "Osaka", birthDate: `${thisYear - 36}-06-01`, gender: "UNDISCLOSED" });
+    const row = await insertCustomer(db, {
+      fullName: `${name} ${i}`,
+      prefecture: "Osaka",
+      birthDate: `${thisYear - 36}-06-01`,
+      gender: "UNDISCLOSED",
+    });
     await insertUsage(db, row.id, "Mobile", 3000, "2026-03-03T03:00:00Z");
     rows.push(row);
   }

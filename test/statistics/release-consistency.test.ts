@@ -3,7 +3,14 @@ import { loadStatisticsConfig } from "../../src/config/settings";
 import { PREFECTURE_NAMES, REGION_NAMES, REGION_OF, StatisticsDimension as D } from "../../src/features/statistics/dimensions";
 import { secureRandom } from "../../src/features/statistics/noise/secure-random";
 import { normaliseRequest, type StatisticsRequest } from "../../src/features/statistics/query";
-import { leafCovariance, leastSquares, projectOntoSimplex, roundKeepingSum, sumVariance, topDown } from "../../src/features/statistics/releases/consistency";
+import {
+  leafCovariance,
+  leastSquares,
+  projectOntoSimplex,
+  roundKeepingSum,
+  sumVariance,
+  topDown,
+} from "../../src/features/statistics/releases/consistency";
 import { bucketVariances, covers } from "../../src/features/statistics/releases/cover";
 import { cellId, measureGrouping, type ExactCell, type ReleasedCell } from "../../src/features/statistics/releases/measure";
 import { hierarchyOf, methodEpsilon, methodOf, validatePlan, type GroupingMethod } from "../../src/features/statistics/releases/plan";
@@ -84,11 +91,22 @@ describe("release plans", () => {
     expect(method[0].grouping.dimensions).toEqual([D.AGE_BAND, D.GENDER, D.PREFECTURE]);
     expect(method[1].cellsPerCustomer).toBe(6 * 12); // services with Other × months
     expect(method[1].measures.map((m) => m.sensitivity)).toEqual([72, 72 * config.usageCap, 72 * config.amountCap]);
-    const [bounded] = plan([{ field: "serviceUsage", dimensions: [D.SERVICE, D.USAGE_MONTH], usageMonths: { from: "2026-01", to: "2026-12" }, maxCellsPerCustomer: 6 }]);
+    const [bounded] = plan([
+      {
+        field: "serviceUsage",
+        dimensions: [D.SERVICE, D.USAGE_MONTH],
+        usageMonths: { from: "2026-01", to: "2026-12" },
+        maxCellsPerCustomer: 6,
+      },
+    ]);
     expect(bounded.measures.map((m) => m.sensitivity)).toEqual([6, 6 * config.usageCap, 6 * config.amountCap]);
-    expect(() => validatePlan([{ field: "customers", dimensions: [D.GENDER], maxCellsPerCustomer: 1 }], 1e6, config)).toThrow(/applies to serviceUsage/);
+    expect(() => validatePlan([{ field: "customers", dimensions: [D.GENDER], maxCellsPerCustomer: 1 }], 1e6, config)).toThrow(
+      /applies to serviceUsage/,
+    );
     expect(() => validatePlan([{ field: "customers", dimensions: [D.SERVICE] }], 1e6, config)).toThrow(/cannot be released by SERVICE/);
-    expect(() => validatePlan([{ field: "customers", dimensions: [D.PREFECTURE, D.REGION] }], 1e6, config)).toThrow(/PREFECTURE already gives REGION/);
+    expect(() => validatePlan([{ field: "customers", dimensions: [D.PREFECTURE, D.REGION] }], 1e6, config)).toThrow(
+      /PREFECTURE already gives REGION/,
+    );
     expect(() => validatePlan([{ field: "serviceUsage", dimensions: [D.SERVICE] }], 1e6, config)).toThrow(/usage months/);
   });
 
@@ -101,15 +119,41 @@ describe("release plans", () => {
     const services = config.services;
     expect(covers(customers, q({ field: "customers", groupBy: [D.REGION], filter: { genders: ["FEMALE" as any] } }), services)).toBe(true);
     expect(covers(customers, q({ field: "customers", groupBy: [] }), services)).toBe(true);
-    expect(covers(customers, q({ field: "customers", groupBy: [D.SIGNUP_YEAR], filter: { signupMonth: { from: "2025-01", to: "2025-12" } } }), services)).toBe(false);
+    expect(
+      covers(
+        customers,
+        q({ field: "customers", groupBy: [D.SIGNUP_YEAR], filter: { signupMonth: { from: "2025-01", to: "2025-12" } } }),
+        services,
+      ),
+    ).toBe(false);
     const month = { usageMonth: { from: "2026-02", to: "2026-04" } };
     expect(covers(usage, q({ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: month }), services)).toBe(true);
     // distinct customers do not add up over months: summing months is not covered
     expect(covers(usage, q({ field: "serviceUsage", groupBy: [D.SERVICE], filter: month }), services)).toBe(false);
-    expect(covers(usage, q({ field: "serviceUsage", groupBy: [D.SERVICE], filter: { usageMonth: { from: "2026-03", to: "2026-03" } } }), services)).toBe(true);
-    expect(covers(usage, q({ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: { usageMonth: { from: "2025-12", to: "2026-02" } } }), services)).toBe(false);
-    expect(covers(usage, q({ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH, D.REGION], filter: { ...month, prefectures: ["Tokyo"] } }), services)).toBe(false);
-    expect(covers(usage, q({ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: { ...month, regions: ["Kanto"] } }), services)).toBe(true);
+    expect(
+      covers(
+        usage,
+        q({ field: "serviceUsage", groupBy: [D.SERVICE], filter: { usageMonth: { from: "2026-03", to: "2026-03" } } }),
+        services,
+      ),
+    ).toBe(true);
+    expect(
+      covers(
+        usage,
+        q({ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: { usageMonth: { from: "2025-12", to: "2026-02" } } }),
+        services,
+      ),
+    ).toBe(false);
+    expect(
+      covers(
+        usage,
+        q({ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH, D.REGION], filter: { ...month, prefectures: ["Tokyo"] } }),
+        services,
+      ),
+    ).toBe(false);
+    expect(
+      covers(usage, q({ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: { ...month, regions: ["Kanto"] } }), services),
+    ).toBe(true);
     expect(covers(usage, q({ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH, D.GENDER], filter: month }), services)).toBe(false);
   });
 });
@@ -130,18 +174,30 @@ describe("calibration over many fresh releases", () => {
     const exact = new Map<string, ExactCell>();
     const truthOf = (age: number, g: number, p: number) => 40 + ((age * 7 + g * 13 + p * 5) % 60);
     const genders = ["FEMALE", "MALE", "OTHER", "UNDISCLOSED"];
-    AGE_BANDS.forEach((a, ai) => genders.forEach((g, gi) => PREFECTURE_NAMES.forEach((p, pi) => exact.set(cellId({ AGE_BAND: a, GENDER: g, PREFECTURE: p } as any, method.grouping.dimensions), { customers: truthOf(ai, gi, pi) }))));
+    AGE_BANDS.forEach((a, ai) =>
+      genders.forEach((g, gi) =>
+        PREFECTURE_NAMES.forEach((p, pi) =>
+          exact.set(cellId({ AGE_BAND: a, GENDER: g, PREFECTURE: p } as any, method.grouping.dimensions), {
+            customers: truthOf(ai, gi, pi),
+          }),
+        ),
+      ),
+    );
 
     const questions: Array<{ name: string; request: StatisticsRequest }> = [
       { name: "cells", request: { field: "customers", groupBy: [D.AGE_BAND, D.GENDER, D.PREFECTURE] } },
       { name: "regions by gender", request: { field: "customers", groupBy: [D.GENDER, D.REGION] } },
       { name: "country", request: { field: "customers", groupBy: [] } },
-      { name: "Kanto women by age", request: { field: "customers", groupBy: [D.AGE_BAND], filter: { genders: ["FEMALE" as any], regions: ["Kanto"] } } },
+      {
+        name: "Kanto women by age",
+        request: { field: "customers", groupBy: [D.AGE_BAND], filter: { genders: ["FEMALE" as any], regions: ["Kanto"] } },
+      },
     ];
     const sumOf = (cells: ReleasedCell[] | null, query: ReturnType<typeof normaliseRequest>, key: Record<string, string>) => {
       let total = 0;
       const inFilter = (c: { AGE_BAND?: string; GENDER?: string; PREFECTURE?: string }) =>
-        (!query.filter.genders || query.filter.genders.includes(c.GENDER as any)) && (!query.filter.prefectures || query.filter.prefectures.includes(c.PREFECTURE!));
+        (!query.filter.genders || query.filter.genders.includes(c.GENDER as any)) &&
+        (!query.filter.prefectures || query.filter.prefectures.includes(c.PREFECTURE!));
       const matches = (c: Record<string, string | undefined>) =>
         Object.entries(key).every(([d, v]) => (d === "REGION" ? REGION_OF.get(c.PREFECTURE!) === v : c[d] === v));
       if (cells) {
@@ -164,7 +220,13 @@ describe("calibration over many fresh releases", () => {
       let keys: Array<Record<string, string>> = [{}];
       for (const d of query.groupBy) keys = keys.flatMap((k) => query.domains[d]!.map((v) => ({ ...k, [d]: v })));
       keys = keys.slice(0, 40); // enough buckets per question
-      return { name, query, keys, truth: keys.map((k) => sumOf(null, query, k)), se: keys.map((k) => Math.sqrt(bucketVariances(method, query, k).customers!)) };
+      return {
+        name,
+        query,
+        keys,
+        truth: keys.map((k) => sumOf(null, query, k)),
+        se: keys.map((k) => Math.sqrt(bucketVariances(method, query, k).customers!)),
+      };
     });
 
     const RELEASES = 200;
@@ -199,9 +261,15 @@ describe("calibration over many fresh releases", () => {
     // SERVICE × REGION over one month: B = 6 cells per customer, so Δ = 6, 60 uses, 180,000 yen
     const [method] = plan([{ field: "serviceUsage", dimensions: [D.SERVICE, D.REGION], usageMonths: { from: "2026-03", to: "2026-03" } }]);
     const services = [...config.services, "Other"];
-    const truthOf = (s: number, r: number) => ({ customers: 2000 + 100 * s + 50 * r, usageCount: 30_000 + 500 * r, amountSum: 200_000_000 + 1_000_000 * s });
+    const truthOf = (s: number, r: number) => ({
+      customers: 2000 + 100 * s + 50 * r,
+      usageCount: 30_000 + 500 * r,
+      amountSum: 200_000_000 + 1_000_000 * s,
+    });
     const exact = new Map<string, ExactCell>();
-    services.forEach((sv, si) => REGION_NAMES.forEach((r, ri) => exact.set(cellId({ SERVICE: sv, REGION: r } as any, method.grouping.dimensions), truthOf(si, ri))));
+    services.forEach((sv, si) =>
+      REGION_NAMES.forEach((r, ri) => exact.set(cellId({ SERVICE: sv, REGION: r } as any, method.grouping.dimensions), truthOf(si, ri))),
+    );
     const month = { usageMonth: { from: "2026-03", to: "2026-03" } };
     const cellsQ = normaliseRequest({ field: "serviceUsage", groupBy: [D.SERVICE, D.REGION], filter: month }, config);
     const serviceQ = normaliseRequest({ field: "serviceUsage", groupBy: [D.SERVICE], filter: month }, config);
@@ -214,10 +282,14 @@ describe("calibration over many fresh releases", () => {
         services.forEach((sv, si) => {
           const total = cells.filter((c) => c.key.SERVICE === sv).reduce((sum, c) => sum + c[measure]!, 0);
           const truth = REGION_NAMES.reduce((sum, _, ri) => sum + truthOf(si, ri)[measure], 0);
-          (errors[`${measure} by service`] ??= []).push((total - truth) / Math.sqrt(bucketVariances(method, serviceQ, { SERVICE: sv })[measure]!));
+          (errors[`${measure} by service`] ??= []).push(
+            (total - truth) / Math.sqrt(bucketVariances(method, serviceQ, { SERVICE: sv })[measure]!),
+          );
           const kanto = cells.find((c) => c.key.SERVICE === sv && c.key.REGION === "Kanto")![measure]!;
           const kantoTruth = truthOf(si, REGION_NAMES.indexOf("Kanto"))[measure];
-          (errors[`${measure} cell`] ??= []).push((kanto - kantoTruth) / Math.sqrt(bucketVariances(method, cellsQ, { SERVICE: sv, REGION: "Kanto" })[measure]!));
+          (errors[`${measure} cell`] ??= []).push(
+            (kanto - kantoTruth) / Math.sqrt(bucketVariances(method, cellsQ, { SERVICE: sv, REGION: "Kanto" })[measure]!),
+          );
         });
       }
     }
@@ -232,7 +304,9 @@ describe("calibration over many fresh releases", () => {
 
   it("small and empty cells stay non-negative and every level adds up", () => {
     const [method] = plan([{ field: "customers", dimensions: [D.GENDER, D.PREFECTURE] }], 0.5);
-    const exact = new Map<string, ExactCell>([[cellId({ GENDER: "FEMALE", PREFECTURE: "Tokyo" } as any, method.grouping.dimensions), { customers: 3 }]]);
+    const exact = new Map<string, ExactCell>([
+      [cellId({ GENDER: "FEMALE", PREFECTURE: "Tokyo" } as any, method.grouping.dimensions), { customers: 3 }],
+    ]);
     for (let r = 0; r < 20; r++) {
       const cells = measureGrouping(method, exact, secureRandom);
       expect(cells).toHaveLength(4 * 47); // every cell of the domain, empty ones too

@@ -34,7 +34,17 @@ beforeAll(async () => {
   await seedCrowds(t.db);
   analyst = await analystOf(t, 5); // company budget 50 per period, the analysts' organisation 5
   officer = await officerClient(t, "officer");
-  await releases("plans", "define", "monthly", "--epsilon", "2", "--grouping", "customers:AGE_BAND,GENDER,PREFECTURE", "--grouping", "serviceUsage:SERVICE,USAGE_MONTH,REGION@2026-01..2026-06");
+  await releases(
+    "plans",
+    "define",
+    "monthly",
+    "--epsilon",
+    "2",
+    "--grouping",
+    "customers:AGE_BAND,GENDER,PREFECTURE",
+    "--grouping",
+    "serviceUsage:SERVICE,USAGE_MONTH,REGION@2026-01..2026-06",
+  );
   const { stdout } = await releases("publish", "monthly", "--json");
   releaseId = JSON.parse(stdout).id;
 });
@@ -42,7 +52,9 @@ afterAll(() => t?.stop());
 
 /** The release as the officer reads it over GraphQL: its method, then its cells page by page. */
 async function officerView(): Promise<any> {
-  const res = await t.gql(`query R @purpose(name: DATA_SUBJECT_REQUEST) { statisticsRelease(id: "${releaseId}") { ${RELEASE_VIEW} } }`, { key: officer });
+  const res = await t.gql(`query R @purpose(name: DATA_SUBJECT_REQUEST) { statisticsRelease(id: "${releaseId}") { ${RELEASE_VIEW} } }`, {
+    key: officer,
+  });
   expect(res.body.errors).toBeUndefined();
   const release = res.body.data.statisticsRelease;
   release.releasedCells = [];
@@ -86,7 +98,9 @@ describe("publishing", () => {
     await expect(t.db.query(`UPDATE statistics_release_plan SET epsilon_micro = 1 WHERE name = 'monthly'`)).rejects.toThrow(/immutable/);
     const { stdout } = await releases("plans", "define", "monthly", "--epsilon", "1", "--grouping", "customers:GENDER,REGION");
     expect(stdout).toContain("monthly v2");
-    await expect(releases("plans", "define", "bad", "--epsilon", "1", "--grouping", "customers:SERVICE")).rejects.toThrow(/cannot be released by SERVICE/);
+    await expect(releases("plans", "define", "bad", "--epsilon", "1", "--grouping", "customers:SERVICE")).rejects.toThrow(
+      /cannot be released by SERVICE/,
+    );
   });
 });
 
@@ -104,7 +118,9 @@ describe("released tables are consistent", () => {
     expect(byPrefecture.buckets).toHaveLength(47);
     expect(byRegion.buckets.map((b: any) => b.key.region)).toEqual(REGION_NAMES);
     for (const region of byRegion.buckets) {
-      const sum = byPrefecture.buckets.filter((b: any) => REGION_OF.get(b.key.prefecture) === region.key.region).reduce((s: number, b: any) => s + b.customers, 0);
+      const sum = byPrefecture.buckets
+        .filter((b: any) => REGION_OF.get(b.key.prefecture) === region.key.region)
+        .reduce((s: number, b: any) => s + b.customers, 0);
       expect(region.customers).toBe(sum);
       const fromCells = cells.filter((c: any) => c.key.region === region.key.region).reduce((s: number, c: any) => s + c.customers, 0);
       expect(region.customers).toBe(fromCells);
@@ -118,8 +134,19 @@ describe("released tables are consistent", () => {
 describe("answering from a release", () => {
   it("answers a coarsening with a filter for free, with the right error bar and its source", async () => {
     const spentBefore = await spentBy(t, "analysts");
-    const answer = await ask(t, analyst, customers('groupBy: [REGION, GENDER], filter: { regions: ["Kanto", "Kansai"], ageBands: [AGE_30_39, AGE_40_49] }'));
-    expect(answer).toMatchObject({ epsilonSpent: 0, repeated: false, suppressedBuckets: 0, possibleBuckets: 8, minGroupSize: 0, noise: [] });
+    const answer = await ask(
+      t,
+      analyst,
+      customers('groupBy: [REGION, GENDER], filter: { regions: ["Kanto", "Kansai"], ageBands: [AGE_30_39, AGE_40_49] }'),
+    );
+    expect(answer).toMatchObject({
+      epsilonSpent: 0,
+      repeated: false,
+      suppressedBuckets: 0,
+      possibleBuckets: 8,
+      minGroupSize: 0,
+      noise: [],
+    });
     expect(answer.release).toMatchObject({ reference: releaseId, plan: "monthly", planVersion: 1, epsilon: 2 });
     expect(await spentBy(t, "analysts")).toBe(spentBefore);
     expect(answer.buckets).toHaveLength(8); // every bucket of the domain: none withheld
@@ -128,13 +155,16 @@ describe("answering from a release", () => {
     const release = await officerView();
     const variances = release.groupings[0].measures[0].levels.map((l: any) => l.standardDeviation ** 2);
     const covariance = leafCovariance(hierarchyOf(D.PREFECTURE), variances);
-    const kanto = PREFECTURE_NAMES.map((p, i) => [p, i] as const).filter(([p]) => REGION_OF.get(p) === "Kanto").map(([, i]) => i);
+    const kanto = PREFECTURE_NAMES.map((p, i) => [p, i] as const)
+      .filter(([p]) => REGION_OF.get(p) === "Kanto")
+      .map(([, i]) => i);
     const expected = Math.sqrt(2 * sumVariance(covariance, kanto));
     const kantoFemale = answer.buckets.find((b: any) => b.key.region === "Kanto" && b.key.gender === "FEMALE");
     expect(kantoFemale.standardErrors.customers).toBeCloseTo(expected, 2);
     // and the number is the sum of the released cells
     const cells = release.releasedCells.filter(
-      (c: any) => c.grouping === 0 && c.key.region === "Kanto" && c.key.gender === "FEMALE" && ["AGE_30_39", "AGE_40_49"].includes(c.key.ageBand),
+      (c: any) =>
+        c.grouping === 0 && c.key.region === "Kanto" && c.key.gender === "FEMALE" && ["AGE_30_39", "AGE_40_49"].includes(c.key.ageBand),
     );
     expect(kantoFemale.customers).toBe(cells.reduce((s: number, c: any) => s + c.customers, 0));
   });
@@ -149,7 +179,11 @@ describe("answering from a release", () => {
   });
 
   it("answers usage by service and month from the released cells, with averages from the consistent sums", async () => {
-    const answer = await ask(t, analyst, usage('groupBy: [SERVICE, USAGE_MONTH], filter: { usageMonth: { from: "2026-02", to: "2026-03" } }'));
+    const answer = await ask(
+      t,
+      analyst,
+      usage('groupBy: [SERVICE, USAGE_MONTH], filter: { usageMonth: { from: "2026-02", to: "2026-03" } }'),
+    );
     expect(answer.release.reference).toBe(releaseId);
     expect(answer.buckets).toHaveLength(6 * 2);
     for (const b of answer.buckets) {
@@ -161,7 +195,11 @@ describe("answering from a release", () => {
   it("sends questions no release covers the interactive way, unchanged", async () => {
     const spentBefore = await spentBy(t, "analysts");
     // signup dimensions are not released; summing distinct customers over months would double count
-    const bySignup = await ask(t, analyst, customers('groupBy: [SIGNUP_YEAR], filter: { signupMonth: { from: "2025-01", to: "2026-12" } }'));
+    const bySignup = await ask(
+      t,
+      analyst,
+      customers('groupBy: [SIGNUP_YEAR], filter: { signupMonth: { from: "2025-01", to: "2026-12" } }'),
+    );
     expect(bySignup.release).toBeNull();
     expect(bySignup.epsilonSpent).toBe(1);
     const overMonths = await ask(t, analyst, usage('groupBy: [SERVICE], filter: { usageMonth: { from: "2026-01", to: "2026-06" } }'));
@@ -183,10 +221,14 @@ describe("bounding a customer's usage cells", () => {
          FROM service_usage su JOIN customer c ON c.id = su.customer_id WHERE c.deleted_at IS NULL AND c.erased_at IS NULL) x`,
     );
     expect(pairs).toBeGreaterThan(1000);
-    const rows = await t.db.query(`SELECT sum(customers)::int AS customers FROM statistics_published_cell WHERE release_id = $1`, [bounded.id]);
+    const rows = await t.db.query(`SELECT sum(customers)::int AS customers FROM statistics_published_cell WHERE release_id = $1`, [
+      bounded.id,
+    ]);
     // 36 cells, each ε 1 on Δ 1 (sd 1.4): the sum is within a few dozen of 650, far from the pairs
     expect(Math.abs(rows[0].customers - 650)).toBeLessThan(60);
-    await expect(releases("plans", "define", "too-many", "--epsilon", "1", "--grouping", "serviceUsage:SERVICE@2026-01..2026-06/7")).rejects.toThrow(/from 1 to 6/);
+    await expect(
+      releases("plans", "define", "too-many", "--epsilon", "1", "--grouping", "serviceUsage:SERVICE@2026-01..2026-06/7"),
+    ).rejects.toThrow(/from 1 to 6/);
   });
 });
 
@@ -210,9 +252,15 @@ describe("a usage release without months", () => {
 
 describe("for the privacy officer", () => {
   it("lists plans and releases through the compliance role only", async () => {
-    const plans = await t.gql(`query P @purpose(name: DATA_SUBJECT_REQUEST) { statisticsReleasePlans { name version epsilon releases groupings { field dimensions usageMonths } } }`, { key: officer });
+    const plans = await t.gql(
+      `query P @purpose(name: DATA_SUBJECT_REQUEST) { statisticsReleasePlans { name version epsilon releases groupings { field dimensions usageMonths } } }`,
+      { key: officer },
+    );
     expect(plans.body.errors).toBeUndefined();
-    expect(plans.body.data.statisticsReleasePlans.find((p: any) => p.name === "monthly" && p.version === 1)).toMatchObject({ epsilon: 2, releases: 1 });
+    expect(plans.body.data.statisticsReleasePlans.find((p: any) => p.name === "monthly" && p.version === 1)).toMatchObject({
+      epsilon: 2,
+      releases: 1,
+    });
     const list = await t.gql(`query L @purpose(name: DATA_SUBJECT_REQUEST) { statisticsReleases { id cells epsilon } }`, { key: officer });
     expect(list.body.data.statisticsReleases.map((r: any) => r.id)).toContain(releaseId);
     const notOfficer = await officerClient(t, "clerk", []);
@@ -223,4 +271,3 @@ describe("for the privacy officer", () => {
     expect(metrics).toMatch(/pgw_statistics_release_epsilon\{plan="monthly"\} 2/);
   });
 });
-

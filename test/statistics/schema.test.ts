@@ -30,7 +30,8 @@ function individualFieldsAllowingStatistics(schema: GraphQLSchema): string[] {
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith("__") || !(isObjectType(type) || isInterfaceType(type))) continue;
     const fields = Object.values(type.getFields());
-    const personal = PERSONAL_TYPES.includes(type.name) || carriesAllowedFor(type.astNode) || fields.some((f) => carriesAllowedFor(f.astNode));
+    const personal =
+      PERSONAL_TYPES.includes(type.name) || carriesAllowedFor(type.astNode) || fields.some((f) => carriesAllowedFor(f.astNode));
     if (!personal) continue;
     for (const field of fields) {
       const coordinate = `${type.name}.${field.name}`;
@@ -68,7 +69,9 @@ describe("USAGE_STATISTICS reaches aggregates only", () => {
   });
 
   it("Query.statistics is the only coordinate in the schema that allows USAGE_STATISTICS", () => {
-    const allowing = [...readFieldPolicy(schema).restricted()].filter(([, purposes]) => purposes.includes(Purpose.USAGE_STATISTICS)).map(([c]) => c);
+    const allowing = [...readFieldPolicy(schema).restricted()]
+      .filter(([, purposes]) => purposes.includes(Purpose.USAGE_STATISTICS))
+      .map(([c]) => c);
     expect(allowing).toEqual([STATISTICS_ROOT]);
     expect(readFieldPolicy(schema).allowedPurposes(STATISTICS_ROOT)).toEqual([Purpose.USAGE_STATISTICS]);
   });
@@ -85,7 +88,9 @@ describe("USAGE_STATISTICS reaches aggregates only", () => {
       const type = schema.getType(typeName);
       const field = (isObjectType(type) || isInterfaceType(type)) && type.getFields()[fieldName];
       expect(field && getNamedType(field.type).name, coordinate).not.toBe("ID");
-      expect(fieldName, coordinate).not.toMatch(/^(id|.*Id|email|fullName|name|phone|postalCode|streetAddress|birthDate|createdAt|occurredAt)$/);
+      expect(fieldName, coordinate).not.toMatch(
+        /^(id|.*Id|email|fullName|name|phone|postalCode|streetAddress|birthDate|createdAt|occurredAt)$/,
+      );
     }
   });
 
@@ -104,7 +109,15 @@ describe("USAGE_STATISTICS reaches aggregates only", () => {
     const customerFilter = schema.getType("CustomerStatisticsFilter") as GraphQLInputObjectType;
     expect(Object.keys(customerFilter.getFields())).toEqual(["ageBands", "genders", "prefectures", "regions", "signupMonth"]);
     const usageFilter = schema.getType("UsageStatisticsFilter") as GraphQLInputObjectType;
-    expect(Object.keys(usageFilter.getFields())).toEqual(["ageBands", "genders", "prefectures", "regions", "signupMonth", "services", "usageMonth"]);
+    expect(Object.keys(usageFilter.getFields())).toEqual([
+      "ageBands",
+      "genders",
+      "prefectures",
+      "regions",
+      "signupMonth",
+      "services",
+      "usageMonth",
+    ]);
     const month = schema.getType("MonthRange") as GraphQLInputObjectType;
     expect(Object.keys(month.getFields())).toEqual(["from", "to"]);
   });

@@ -25,7 +25,8 @@ afterAll(async () => {
   }
 });
 
-const withNoise = (args: string) => customersQuery(args).replace("repeated", "repeated noise { measure epsilon sensitivity standardDeviation }");
+const withNoise = (args: string) =>
+  customersQuery(args).replace("repeated", "repeated noise { measure epsilon sensitivity standardDeviation }");
 
 describe("configured privacy settings", () => {
   it("apply k, ε and the budget to every answer", async () => {

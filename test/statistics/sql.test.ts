@@ -37,7 +37,11 @@ const sum = (rows: Array<Record<string, any>>, column: string) => rows.reduce((s
 
 describe("the aggregate statement", () => {
   it("is one statement that returns only keys and totals of buckets with at least k customers", async () => {
-    const { rows, built, query } = await run({ field: "serviceUsage", groupBy: [D.PREFECTURE, D.GENDER] }, ["customers", "usageCount", "amountSum"]);
+    const { rows, built, query } = await run({ field: "serviceUsage", groupBy: [D.PREFECTURE, D.GENDER] }, [
+      "customers",
+      "usageCount",
+      "amountSum",
+    ]);
     expect(built.sql).toMatch(/HAVING count\(\*\) >= \$\d+/);
     expect(built.sql.split(";").length).toBe(1);
     expect(rows.length).toBeGreaterThan(0);
@@ -71,12 +75,17 @@ describe("the aggregate statement", () => {
   });
 
   it("keeps a customer in at most B buckets, whatever they used", async () => {
-    const request: StatisticsRequest = { field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: { usageMonth: { from: "2026-01", to: "2026-06" } } };
+    const request: StatisticsRequest = {
+      field: "serviceUsage",
+      groupBy: [D.SERVICE, D.USAGE_MONTH],
+      filter: { usageMonth: { from: "2026-01", to: "2026-06" } },
+    };
     const bounded = { bucketsPerCustomer: 2 };
     const before = await run(request, ["customers", "usageCount"], bounded, 1);
     const busy = await insertCustomer(t.db, { prefecture: "Osaka" });
     for (const service of ["Mobile", "Broadband", "Streaming", "Cloud Storage", "Travel Booking", "Karaoke"]) {
-      for (const month of ["01", "02", "03", "04", "05", "06"]) await insertUsage(t.db, busy.id, service, 5000, `2026-${month}-10T03:00:00Z`);
+      for (const month of ["01", "02", "03", "04", "05", "06"])
+        await insertUsage(t.db, busy.id, service, 5000, `2026-${month}-10T03:00:00Z`);
     }
     const after = await run(request, ["customers", "usageCount"], bounded, 1);
     expect(before.query.naturalBucketsPerCustomer).toBe(36);
@@ -110,7 +119,11 @@ describe("the aggregate statement", () => {
     );
     expect(ages.rows).toHaveLength(2);
     const months = await run(
-      { field: "serviceUsage", groupBy: [D.USAGE_MONTH], filter: { prefectures: ["Tottori"], usageMonth: { from: "2026-01", to: "2026-02" } } },
+      {
+        field: "serviceUsage",
+        groupBy: [D.USAGE_MONTH],
+        filter: { prefectures: ["Tottori"], usageMonth: { from: "2026-01", to: "2026-02" } },
+      },
       ["customers"],
       {},
       1,

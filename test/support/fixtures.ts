@@ -39,18 +39,35 @@ export async function insertCustomer(db: DataSource, overrides: Partial<Customer
   await db.query(
     `INSERT INTO customer (id, full_name, email, phone, postal_code, prefecture, street_address, birth_date, gender, created_at, deleted_at, erased_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-    [row.id, row.fullName, row.email, row.phone, row.postalCode, row.prefecture, row.streetAddress, row.birthDate, row.gender, row.createdAt, row.deletedAt, row.erasedAt],
+    [
+      row.id,
+      row.fullName,
+      row.email,
+      row.phone,
+      row.postalCode,
+      row.prefecture,
+      row.streetAddress,
+      row.birthDate,
+      row.gender,
+      row.createdAt,
+      row.deletedAt,
+      row.erasedAt,
+    ],
   );
   return row;
 }
 
-export async function insertUsage(db: DataSource, customerId: string, service: string, amount: number, occurredAt: Date | string): Promise<string> {
-  const [{ id }] = await db.query(`INSERT INTO service_usage (customer_id, service, amount, occurred_at) VALUES ($1,$2,$3,$4) RETURNING id`, [
-    customerId,
-    service,
-    amount,
-    occurredAt,
-  ]);
+export async function insertUsage(
+  db: DataSource,
+  customerId: string,
+  service: string,
+  amount: number,
+  occurredAt: Date | string,
+): Promise<string> {
+  const [{ id }] = await db.query(
+    `INSERT INTO service_usage (customer_id, service, amount, occurred_at) VALUES ($1,$2,$3,$4) RETURNING id`,
+    [customerId, service, amount, occurredAt],
+  );
   return id;
 }
 
@@ -70,7 +87,12 @@ export async function insertEntry(db: DataSource, campaignId: string, customerId
   return id;
 }
 
-export async function subscribe(db: DataSource, customerId: string, channel: "EMAIL_MAGAZINE" | "SERVICE_NEWS", optedIn: boolean): Promise<void> {
+export async function subscribe(
+  db: DataSource,
+  customerId: string,
+  channel: "EMAIL_MAGAZINE" | "SERVICE_NEWS",
+  optedIn: boolean,
+): Promise<void> {
   await db.query(
     `INSERT INTO notification_subscription (customer_id, channel, opted_in) VALUES ($1,$2,$3)
      ON CONFLICT (customer_id, channel) DO UPDATE SET opted_in = EXCLUDED.opted_in, changed_at = now()`,
@@ -79,7 +101,11 @@ export async function subscribe(db: DataSource, customerId: string, channel: "EM
 }
 
 /** Opens a data subject request: DATA_SUBJECT_REQUEST reaches only customers with one open. */
-export async function openRequest(db: DataSource, customerId: string, kind: "DISCLOSURE" | "CORRECTION" | "DELETION" = "DISCLOSURE"): Promise<string> {
+export async function openRequest(
+  db: DataSource,
+  customerId: string,
+  kind: "DISCLOSURE" | "CORRECTION" | "DELETION" = "DISCLOSURE",
+): Promise<string> {
   const [{ id }] = await db.query(
     `INSERT INTO data_subject_request (customer_id, kind, status, due_at) VALUES ($1, $2, 'RECEIVED', now() + interval '30 days') RETURNING id`,
     [customerId, kind],

@@ -45,13 +45,28 @@ export async function freePort(): Promise<number> {
 }
 
 /** A new cluster (initdb), or with `replicaOf` a streaming replica of one (pg_basebackup -R); not started. */
-export async function createPrivateCluster(options: { replicaOf?: PrivateCluster; settings?: Record<string, string> } = {}): Promise<PrivateCluster> {
+export async function createPrivateCluster(
+  options: { replicaOf?: PrivateCluster; settings?: Record<string, string> } = {},
+): Promise<PrivateCluster> {
   const base = mkdtempSync(path.join(os.tmpdir(), "pgw-cluster-"));
   if (asRoot) chownSync(base, uidOf("postgres"), gidOf("postgres"));
   const dir = path.join(base, "data");
   const port = await freePort();
   if (options.replicaOf) {
-    await as("pg_basebackup", ["-h", "127.0.0.1", "-p", String(options.replicaOf.port), "-U", "postgres", "-D", dir, "-R", "-X", "stream", "--no-sync"]);
+    await as("pg_basebackup", [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(options.replicaOf.port),
+      "-U",
+      "postgres",
+      "-D",
+      dir,
+      "-R",
+      "-X",
+      "stream",
+      "--no-sync",
+    ]);
   } else {
     await as("initdb", ["-D", dir, "-U", "postgres", "-A", "trust", "--no-sync", "--no-instructions"]);
   }
@@ -67,7 +82,9 @@ export async function createPrivateCluster(options: { replicaOf?: PrivateCluster
     dir,
     url: (database = "postgres") => `postgres://postgres@127.0.0.1:${port}/${database}`,
     async start() {
-      const extra = Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`).join("");
+      const extra = Object.entries(options.settings ?? {})
+        .map(([name, value]) => ` -c ${name}=${value}`)
+        .join("");
       const settings = `-p ${port} -k ${base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60${extra}`;
       await as("pg_ctl", ["-D", dir, "-o", settings, "-l", path.join(base, "log"), "-w", "-t", "60", "start"]);
     },
@@ -81,7 +98,21 @@ export async function createPrivateCluster(options: { replicaOf?: PrivateCluster
       for (const pid of await pids()) process.kill(pid, "SIGCONT");
     },
     async psql(sql, database = "postgres") {
-      const { stdout } = await run("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql]);
+      const { stdout } = await run("psql", [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(port),
+        "-U",
+        "postgres",
+        "-d",
+        database,
+        "-At",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        sql,
+      ]);
       return stdout.trim();
     },
     log: () => readFileSync(path.join(base, "log"), "utf8"),
@@ -95,12 +126,16 @@ export async function createPrivateCluster(options: { replicaOf?: PrivateCluster
 }
 
 function uidOf(user: string): number {
-  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${user}:`));
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${user}:`));
   if (!line) throw new Error(`no user ${user}`);
   return Number(line.split(":")[2]);
 }
 
 function gidOf(user: string): number {
-  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith(`${user}:`));
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${user}:`));
   return Number(line!.split(":")[3]);
 }

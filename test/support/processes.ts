@@ -7,7 +7,13 @@ export const cliScript = (name: string) => path.join(root, `dist/src/cli/${name}
 
 /** The environment of a spawned gateway or CLI: this process's, without its database, plus `env`. */
 function environment(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: undefined, PORT: "0", LOG_LEVEL: "info", ERASURE_OUTBOX_INTERVAL_MS: "0" };
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: undefined,
+    PORT: "0",
+    LOG_LEVEL: "info",
+    ERASURE_OUTBOX_INTERVAL_MS: "0",
+  };
   const merged = { ...base, ...env };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   return merged;
@@ -69,10 +75,15 @@ export interface CliResult {
 /** Runs a compiled CLI with `env`; resolves with its exit code and output (never rejects). */
 export function runCli(name: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliScript(name), ...args], { env: environment({ LOG_LEVEL: "silent", ...env }), timeout: timeoutMs }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? (error as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cliScript(name), ...args],
+      { env: environment({ LOG_LEVEL: "silent", ...env }), timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === "number" ? (error as { code: number }).code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -11,7 +11,11 @@ import { startGateway, type GatewayOptions, type RunningGateway } from "../../sr
 export interface GqlResponse {
   status: number;
   /** the answer without its receipt (`extensions.governance`, moved to `receipt`) */
-  body: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any>; locations?: unknown; path?: Array<string | number> }>; extensions?: Record<string, any> };
+  body: {
+    data?: any;
+    errors?: Array<{ message: string; extensions?: Record<string, any>; locations?: unknown; path?: Array<string | number> }>;
+    extensions?: Record<string, any>;
+  };
   /** the answer's receipt, `extensions.governance` */
   receipt: GovernanceReceipt | undefined;
   headers: Headers;
@@ -57,7 +61,15 @@ export async function resetStore(db: DataSource): Promise<void> {
  * ephemeral port, the test database, no background erasure worker, plus `env` overrides.
  */
 export function testSettings(env: Record<string, string | undefined> = {}): Settings {
-  return loadSettings({ ...process.env, PORT: "0", INTROSPECTION: "true", AUTH_CACHE_TTL_MS: "5000", ERASURE_OUTBOX_INTERVAL_MS: "0", DATABASE_URL: inject("databaseUrl"), ...env });
+  return loadSettings({
+    ...process.env,
+    PORT: "0",
+    INTROSPECTION: "true",
+    AUTH_CACHE_TTL_MS: "5000",
+    ERASURE_OUTBOX_INTERVAL_MS: "0",
+    DATABASE_URL: inject("databaseUrl"),
+    ...env,
+  });
 }
 
 export interface TestGatewayOptions extends Partial<Omit<GatewayOptions, "db" | "settings">> {

@@ -33,7 +33,10 @@ export function describePurposes(schema: GraphQLSchema): GraphQLSchema {
       const revealed = policy.revealedBy(`${typeName}.${fieldName}`);
       if (!revealed) return config;
       const purposes = policy.allowedPurposes(revealed) ?? [];
-      return { ...config, description: withLine(config.description, `Reveals ${revealed}: usable only for ${label(purposes) || "no purpose"}.`) };
+      return {
+        ...config,
+        description: withLine(config.description, `Reveals ${revealed}: usable only for ${label(purposes) || "no purpose"}.`),
+      };
     },
   });
 }

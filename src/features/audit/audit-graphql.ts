@@ -16,7 +16,8 @@ export enum AuditOutcomeValue {
 registerEnumType(AuditOutcomeValue, { name: "AuditOutcome", description: "Whether the gate accepted the operation." });
 
 @ObjectType("AuditEvent", {
-  description: "One audited operation: who, for what purpose and ground, which fields and customers were released. Holds no personal values.",
+  description:
+    "One audited operation: who, for what purpose and ground, which fields and customers were released. Holds no personal values.",
 })
 @AllowedFor(Purpose.DATA_SUBJECT_REQUEST)
 export class AuditEventView {
@@ -27,7 +28,8 @@ export class AuditEventView {
   occurredAt: Date;
 
   @Field(() => String, {
-    description: "The request's id: the caller's `X-Request-Id` when it was a plain token, else one the gateway made; echoed in the response header and the receipt (`extensions.governance.requestId`).",
+    description:
+      "The request's id: the caller's `X-Request-Id` when it was a plain token, else one the gateway made; echoed in the response header and the receipt (`extensions.governance.requestId`).",
   })
   requestId: string;
 
@@ -133,7 +135,9 @@ export class AuditQueries {
   @AllowedFor(Purpose.DATA_SUBJECT_REQUEST)
   @RequiresRole(ComplianceRole.PRIVACY_OFFICER)
   async auditEvents(@Args() args: AuditEventsArgs, @Ctx() ctx: GatewayContext): Promise<AuditEventView[]> {
-    const events = await ctx.service(AUDIT_TRAIL).events(args.filter ?? {}, { first: args.first, before: args.before ? BigInt(args.before) : null });
+    const events = await ctx
+      .service(AUDIT_TRAIL)
+      .events(args.filter ?? {}, { first: args.first, before: args.before ? BigInt(args.before) : null });
     return events.map(toView);
   }
 }

@@ -46,7 +46,9 @@ export function auditPlugin(writer: AuditWriter): ApolloServerPlugin<GatewayCont
 function withhold(rc: GraphQLRequestContextWillSendResponse<GatewayContext>): void {
   const body = rc.response.body;
   const receipt = receiptIn(body.kind === "single" ? body.singleResult : body.initialResult);
-  const singleResult: { errors: Array<{ message: string; extensions: Record<string, unknown> }>; extensions?: Record<string, unknown> } = { errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: AuditCode.AUDIT_UNAVAILABLE } }] };
+  const singleResult: { errors: Array<{ message: string; extensions: Record<string, unknown> }>; extensions?: Record<string, unknown> } = {
+    errors: [{ message: AUDIT_UNAVAILABLE_MESSAGE, extensions: { code: AuditCode.AUDIT_UNAVAILABLE } }],
+  };
   // nothing was recorded and nothing is carried: the receipt says so
   if (receipt) addToReceipt(singleResult, { ...receipt, auditSeq: null, customers: 0 });
   rc.response.body = { kind: "single", singleResult };

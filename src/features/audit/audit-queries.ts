@@ -13,7 +13,11 @@ export interface AuditEventFilter {
 }
 
 /** Audit events matching the filter, newest first, `first` at a time before sequence `before`. */
-export async function searchAuditEvents(db: FeatureDb, filter: AuditEventFilter, page: { first: number; before?: bigint | null }): Promise<AuditEvent[]> {
+export async function searchAuditEvents(
+  db: FeatureDb,
+  filter: AuditEventFilter,
+  page: { first: number; before?: bigint | null },
+): Promise<AuditEvent[]> {
   const f = new SqlFilter()
     .add("customer_ids @> ARRAY[$?::uuid]", filter.customerId)
     .add("client_id = $?::uuid", filter.clientId)

@@ -84,13 +84,22 @@ export const DISCLOSURE_RECORD = declareTable({
     purpose: { column: "purpose", kind: "record", sqlType: "text", reason: fact },
     reference: { column: "reference", kind: "record", sqlType: "text", reason: fact },
     disclosedAt: { column: "disclosed_at", kind: "record", sqlType: "timestamptz", reason: fact, exportAs: "at" },
-    retainUntil: { column: "retain_until", kind: "record", sqlType: "timestamptz", reason: "kept for its retention period (LEDGER_RETENTION_DAYS)", exportAs: null },
+    retainUntil: {
+      column: "retain_until",
+      kind: "record",
+      sqlType: "timestamptz",
+      reason: "kept for its retention period (LEDGER_RETENTION_DAYS)",
+      exportAs: null,
+    },
   },
   erasure: { action: "keep" },
   export: {
     section: "thirdPartyDisclosures",
     order: "x.id",
-    lookups: { recipient: { table: "recipient", via: "recipient_id", column: "name" }, contract: { table: "recipient", via: "recipient_id", column: "contract_ref" } },
+    lookups: {
+      recipient: { table: "recipient", via: "recipient_id", column: "name" },
+      contract: { table: "recipient", via: "recipient_id", column: "contract_ref" },
+    },
   },
   complianceRole: ComplianceRole.PRIVACY_OFFICER,
 });

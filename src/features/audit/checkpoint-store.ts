@@ -8,13 +8,14 @@ export interface StoredCheckpoint extends ChainAnchor {
 }
 
 /** Records a verified head in the database (append-only), so `verify --from-checkpoint` can start there. */
-export async function recordCheckpoint(db: FeatureDb, cp: { seq: string; hash: string; createdAt: string; signature: string | null }): Promise<void> {
-  await db.query(`INSERT INTO audit_checkpoint (seq, hash, created_at, signature) VALUES ($1, decode($2, 'hex'), $3, decode($4, 'base64'))`, [
-    cp.seq,
-    cp.hash,
-    cp.createdAt,
-    cp.signature,
-  ]);
+export async function recordCheckpoint(
+  db: FeatureDb,
+  cp: { seq: string; hash: string; createdAt: string; signature: string | null },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_checkpoint (seq, hash, created_at, signature) VALUES ($1, decode($2, 'hex'), $3, decode($4, 'base64'))`,
+    [cp.seq, cp.hash, cp.createdAt, cp.signature],
+  );
 }
 
 /** Recorded checkpoints (the migration's, `audit checkpoint`'s), newest first. */
@@ -24,5 +25,11 @@ export async function recentCheckpoints(db: FeatureDb, limit = 100): Promise<Sto
      FROM audit_checkpoint ORDER BY id DESC LIMIT $1`,
     [limit],
   );
-  return rows.map((row: any) => ({ seq: row.seq, hash: row.hash, createdAt: row.created_at, signature: row.signature?.replace(/\n/g, "") ?? null, note: row.note }));
+  return rows.map((row: any) => ({
+    seq: row.seq,
+    hash: row.hash,
+    createdAt: row.created_at,
+    signature: row.signature?.replace(/\n/g, "") ?? null,
+    note: row.note,
+  }));
 }

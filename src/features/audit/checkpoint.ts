@@ -62,6 +62,7 @@ export function parseCheckpoint(text: string): Checkpoint {
     throw new Error("the checkpoint file is not JSON");
   }
   const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`not a checkpoint file: ${parsed.error.issues.map((i) => `${i.path.join(".") || "file"} ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(`not a checkpoint file: ${parsed.error.issues.map((i) => `${i.path.join(".") || "file"} ${i.message}`).join("; ")}`);
   return parsed.data;
 }

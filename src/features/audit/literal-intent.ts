@@ -14,7 +14,10 @@ export function literalPurpose(document: DocumentNode | undefined, operationName
   return name?.kind === Kind.ENUM && isPurpose(name.value) ? name.value : null;
 }
 
-export function operationOf(document: DocumentNode | undefined, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+export function operationOf(
+  document: DocumentNode | undefined,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | undefined {
   const operations = (document?.definitions ?? []).filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   return operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
 }

@@ -87,7 +87,14 @@ const FIXED = 112;
 export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): Promise<ChainReport> {
   const batchSize = options.batchSize ?? 10_000;
   const from = options.from ?? null;
-  const fail = (checked: number, head: ChainAnchor | null, broken: BrokenLink): ChainReport => ({ ok: false, checked, from, head, broken, ledgerMismatch: null });
+  const fail = (checked: number, head: ChainAnchor | null, broken: BrokenLink): ChainReport => ({
+    ok: false,
+    checked,
+    from,
+    head,
+    broken,
+    ledgerMismatch: null,
+  });
 
   const shapes = await shapeDigests(db);
   let expectedSeq = 1n;
@@ -95,7 +102,8 @@ export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): P
   if (from) {
     const [anchor] = await db.query(`SELECT encode(hash, 'hex') AS hash FROM audit_chain WHERE seq = $1`, [from.seq]);
     if (!anchor) return fail(0, null, { seq: from.seq, reason: `event ${from.seq}, the checkpoint's head, is missing: the chain was cut` });
-    if (anchor.hash !== from.hash) return fail(0, null, { seq: from.seq, reason: `event ${from.seq} no longer has the checkpoint's hash (altered)` });
+    if (anchor.hash !== from.hash)
+      return fail(0, null, { seq: from.seq, reason: `event ${from.seq} no longer has the checkpoint's hash (altered)` });
     expectedSeq = BigInt(from.seq) + 1n;
     startHash = Buffer.from(from.hash, "hex");
   }
@@ -112,7 +120,8 @@ export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): P
   let prevBuf: Buffer = startHash;
   let prevAt = 0;
   // the last verified event (prevBuf only ever points at a verified hash)
-  const headNow = (): ChainAnchor | null => (last !== null ? { seq: String(last), hash: prevBuf.toString("hex", prevAt, prevAt + 32) } : from);
+  const headNow = (): ChainAnchor | null =>
+    last !== null ? { seq: String(last), hash: prevBuf.toString("hex", prevAt, prevAt + 32) } : from;
   const checkpointSeq = checkpoint ? Number(checkpoint.seq) : -1;
   // pages are ranges of sequence numbers up to the head seen now, read AHEAD pages in advance:
   // PostgreSQL builds the next pages (on other cores) while this one is hashed here
@@ -139,11 +148,12 @@ export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): P
     const buf = await pages.shift()!;
     fill();
     if (!buf) continue; // a range with no events: the next event found reports them missing
-    for (let o = 0; o < buf.length; ) {
+    for (let o = 0; o < buf.length;) {
       const seq = seqAt(buf, o);
       const shapeId = buf.readInt32BE(o + SHAPE);
       const next = o + FIXED + buf.readInt32BE(o + LENGTH);
-      if (seq !== expected) return fail(checked, headNow(), { seq: String(expected), reason: `event ${expected} is missing (next is ${seq})` });
+      if (seq !== expected)
+        return fail(checked, headNow(), { seq: String(expected), reason: `event ${expected} is missing (next is ${seq})` });
       if (buf.compare(prevBuf, prevAt, prevAt + 32, o + COVERED, o + COVERED + 32) !== 0) {
         return fail(checked, headNow(), { seq: String(seq), reason: `prev_hash does not match the hash of event ${seq - 1}` });
       }
@@ -151,13 +161,18 @@ export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): P
       if (!shape || buf.compare(shape.digest, 0, 32, o + DIGEST, o + DIGEST + 32) !== 0) {
         return fail(checked, headNow(), { seq: String(seq), reason: `its shape ${shapeId} is missing (altered)` });
       }
-      if (!shape.intact) return fail(checked, headNow(), { seq: String(seq), reason: `its shape ${shapeId} does not match its digest (altered)` });
+      if (!shape.intact)
+        return fail(checked, headNow(), { seq: String(seq), reason: `its shape ${shapeId} does not match its digest (altered)` });
       if (sha256(buf.subarray(o + COVERED, next)).compare(buf, o + HASH, o + HASH + 32) !== 0) {
         return fail(checked, headNow(), { seq: String(seq), reason: "hash does not match the event's content (altered)" });
       }
       if (seq === checkpointSeq) {
         const stored = buf.toString("hex", o + HASH, o + HASH + 32);
-        if (stored !== checkpoint!.hash) return fail(checked, headNow(), { seq: String(seq), reason: `event ${seq} differs from the checkpoint's head (the chain was rewritten)` });
+        if (stored !== checkpoint!.hash)
+          return fail(checked, headNow(), {
+            seq: String(seq),
+            reason: `event ${seq} differs from the checkpoint's head (the chain was rewritten)`,
+          });
         checkpointReached = true;
       }
       checked += 1;
@@ -171,7 +186,10 @@ export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): P
   const head = headNow();
   if (checkpoint && !checkpointReached) {
     const last = head?.seq ?? "0";
-    return fail(checked, headNow(), { seq: checkpoint.seq, reason: `the chain ends at event ${last}, before the checkpoint's head ${checkpoint.seq}: its tail was cut off` });
+    return fail(checked, headNow(), {
+      seq: checkpoint.seq,
+      reason: `the chain ends at event ${last}, before the checkpoint's head ${checkpoint.seq}: its tail was cut off`,
+    });
   }
   const ledgerMismatch = await firstLedgerMismatch(db, from?.seq ?? "0");
   return { ok: !ledgerMismatch, checked, from, head, broken: null, ledgerMismatch };
@@ -179,7 +197,9 @@ export async function verifyChain(db: FeatureDb, options: VerifyOptions = {}): P
 
 /** Every shape's stored digest, and whether its content still hashes to it. */
 async function shapeDigests(db: FeatureDb): Promise<Map<number, { digest: Buffer; intact: boolean }>> {
-  const rows: Array<{ id: number; digest: Buffer; t: string }> = await db.query(`SELECT s.id, s.digest, ${SHAPE_TEXT} AS t FROM audit_shape s`);
+  const rows: Array<{ id: number; digest: Buffer; t: string }> = await db.query(
+    `SELECT s.id, s.digest, ${SHAPE_TEXT} AS t FROM audit_shape s`,
+  );
   return new Map(rows.map((r) => [r.id, { digest: r.digest, intact: createHash("sha256").update(r.t, "utf8").digest().equals(r.digest) }]));
 }
 

@@ -62,13 +62,17 @@ export class ConsentData {
       });
     }
     if (target.agreementKey && resolved.agreement_active !== true) {
-      throw new GraphQLError(`No individual agreement "${target.agreementKey}" is in effect.`, { extensions: { code: ConsentCode.AGREEMENT_UNKNOWN } });
+      throw new GraphQLError(`No individual agreement "${target.agreementKey}" is in effect.`, {
+        extensions: { code: ConsentCode.AGREEMENT_UNKNOWN },
+      });
     }
 
     // Consent to disclosure (3.1) only to a registered third party that receives on consent:
     // a consent to anyone else would be a record that authorises nothing, or worse, later.
     if (target.recipientId && resolved.recipient_takes_consent !== true) {
-      throw new GraphQLError("No registered third party with the CUSTOMER_CONSENT ground has that id.", { extensions: { code: ConsentCode.RECIPIENT_UNKNOWN } });
+      throw new GraphQLError("No registered third party with the CUSTOMER_CONSENT ground has that id.", {
+        extensions: { code: ConsentCode.RECIPIENT_UNKNOWN },
+      });
     }
 
     const kind = target.agreementKey ? "INDIVIDUAL_AGREEMENT" : "THIRD_PARTY_DISCLOSURE";
@@ -108,7 +112,12 @@ export class ConsentData {
            AND withdrawn_at IS NULL
          RETURNING ${COLUMNS})
        SELECT * FROM withdrawn`,
-      [customer.id, target.agreementKey ? "INDIVIDUAL_AGREEMENT" : "THIRD_PARTY_DISCLOSURE", target.agreementKey ?? null, target.recipientId ?? null],
+      [
+        customer.id,
+        target.agreementKey ? "INDIVIDUAL_AGREEMENT" : "THIRD_PARTY_DISCLOSURE",
+        target.agreementKey ?? null,
+        target.recipientId ?? null,
+      ],
     );
     return rows.length ? this.done(customer.id, rows[0]) : null;
   }
@@ -140,16 +149,19 @@ export interface Consent {
 }
 
 function toConsent(row: Record<string, any>): Consent {
-  return Object.assign({}, {
-    id: row.id,
-    customerId: row.customer_id,
-    kind: row.kind,
-    agreementKey: row.agreement_key,
-    recipientId: row.recipient_id,
-    policyVersion: row.policy_version,
-    grantedAt: new Date(row.granted_at),
-    withdrawnAt: row.withdrawn_at ? new Date(row.withdrawn_at) : null,
-  });
+  return Object.assign(
+    {},
+    {
+      id: row.id,
+      customerId: row.customer_id,
+      kind: row.kind,
+      agreementKey: row.agreement_key,
+      recipientId: row.recipient_id,
+      policyVersion: row.policy_version,
+      grantedAt: new Date(row.granted_at),
+      withdrawnAt: row.withdrawn_at ? new Date(row.withdrawn_at) : null,
+    },
+  );
 }
 
 export const CONSENTS = serviceKey<ConsentData>("consent.records");

@@ -40,7 +40,8 @@ export class ConsentMutations {
 
   @Mutation(() => ConsentRecord, {
     nullable: true,
-    description: "Withdraws a customer's active consent; it applies from the next query on. Null if the customer is not reachable or had no active consent to it.",
+    description:
+      "Withdraws a customer's active consent; it applies from the next query on. Null if the customer is not reachable or had no active consent to it.",
   })
   @AllowedFor(SP, DSR)
   withdrawConsent(

@@ -17,7 +17,14 @@ export const CONSENT = declareTable({
     recipientId: { column: "recipient_id", kind: "record", sqlType: "uuid", category: C.CONSENT, field: "recipientId", reason: kept },
     policyVersion: { column: "policy_version", kind: "record", sqlType: "text", category: C.CONSENT, field: "policyVersion", reason: kept },
     grantedAt: { column: "granted_at", kind: "record", sqlType: "timestamptz", category: C.CONSENT, field: "grantedAt", reason: kept },
-    withdrawnAt: { column: "withdrawn_at", kind: "record", sqlType: "timestamptz", category: C.CONSENT, field: "withdrawnAt", reason: kept },
+    withdrawnAt: {
+      column: "withdrawn_at",
+      kind: "record",
+      sqlType: "timestamptz",
+      category: C.CONSENT,
+      field: "withdrawnAt",
+      reason: kept,
+    },
   },
   customerRelation: { field: "consents", order: "granted_at DESC, id" },
   // consents are kept as proof that they were given; any still active is withdrawn

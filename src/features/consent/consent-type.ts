@@ -27,7 +27,10 @@ export class ConsentRecord {
   @DeclaredField(c.kind, () => ConsentKind)
   kind: `${ConsentKind}`;
 
-  @DeclaredField(c.agreementKey, () => String, { nullable: true, description: "For INDIVIDUAL_AGREEMENT: the agreement's key, e.g. survey-2026." })
+  @DeclaredField(c.agreementKey, () => String, {
+    nullable: true,
+    description: "For INDIVIDUAL_AGREEMENT: the agreement's key, e.g. survey-2026.",
+  })
   agreementKey: string | null;
 
   @DeclaredField(c.recipientId, () => ID, { nullable: true, description: "For THIRD_PARTY_DISCLOSURE: the recipient consented to." })
@@ -39,6 +42,9 @@ export class ConsentRecord {
   @DeclaredField(c.grantedAt, () => Date)
   grantedAt: Date;
 
-  @DeclaredField(c.withdrawnAt, () => Date, { nullable: true, description: "Set once withdrawn; a withdrawal applies from the next query on." })
+  @DeclaredField(c.withdrawnAt, () => Date, {
+    nullable: true,
+    description: "Set once withdrawn; a withdrawal applies from the next query on.",
+  })
   withdrawnAt: Date | null;
 }

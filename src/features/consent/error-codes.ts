@@ -10,6 +10,10 @@ export const ConsentCodes = defineCodes({
   AGREEMENT_NOT_APPLICABLE: { status: 400, safe: true, meaning: "`agreement:` on a purpose other than INDIVIDUAL_AGREEMENT" },
   AGREEMENT_UNKNOWN: { status: 400, safe: true, meaning: "an agreement key that is malformed, not registered, or retired" },
   POLICY_VERSION_UNKNOWN: { status: 400, safe: true, meaning: "a policy version that does not exist (or none is in force yet)" },
-  RECIPIENT_UNKNOWN: { status: 400, safe: true, meaning: "consent to disclosure naming no registered third party that receives on CUSTOMER_CONSENT" },
+  RECIPIENT_UNKNOWN: {
+    status: 400,
+    safe: true,
+    meaning: "consent to disclosure naming no registered third party that receives on CUSTOMER_CONSENT",
+  },
 });
 export const ConsentCode = ConsentCodes.codes;

@@ -25,10 +25,16 @@ class CustomersArgs {
   @Max(100)
   first: number;
 
-  @Field(() => ID, { nullable: true, description: "Keyset pagination: the id of the last customer of the previous page (same filter and order). Flat whatever the depth." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "Keyset pagination: the id of the last customer of the previous page (same filter and order). Flat whatever the depth.",
+  })
   after?: string;
 
-  @Field(() => Int, { defaultValue: 0, description: "Rows to skip, 0 to 1000 (deeper pages: use `after`, which costs the same at any depth)." })
+  @Field(() => Int, {
+    defaultValue: 0,
+    description: "Rows to skip, 0 to 1000 (deeper pages: use `after`, which costs the same at any depth).",
+  })
   @Min(0)
   @Max(1000)
   offset: number;
@@ -51,6 +57,12 @@ export class CustomerQueries {
   @Query(() => [Customer], { description: "Customers the declared purpose may reach (subscribers only under NOTIFICATION)." })
   @AllowedFor(SP, PI, NO, IA)
   customers(@Args() args: CustomersArgs, @Ctx() ctx: GatewayContext): Promise<Customer[]> {
-    return ctx.data.listCustomers({ filter: args.filter, orderBy: args.orderBy, first: args.first, after: args.after, offset: args.offset });
+    return ctx.data.listCustomers({
+      filter: args.filter,
+      orderBy: args.orderBy,
+      first: args.first,
+      after: args.after,
+      offset: args.offset,
+    });
   }
 }

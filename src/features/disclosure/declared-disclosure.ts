@@ -9,9 +9,7 @@ export interface DeclaredDisclosure {
 }
 
 export type DisclosureDeclaration =
-  | { kind: "none" }
-  | { kind: "declared"; disclosure: DeclaredDisclosure }
-  | { kind: "invalid"; message: string };
+  { kind: "none" } | { kind: "declared"; disclosure: DeclaredDisclosure } | { kind: "invalid"; message: string };
 
 /**
  * Reads `@disclosure` on an operation (literals and variables), as the gate reads
@@ -44,7 +42,11 @@ export function declaredDisclosure(
  */
 export function literalDisclosure(document: DocumentNode | undefined, operationName: string | null | undefined): DeclaredDisclosure | null {
   const operations = (document?.definitions ?? []).filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = operationName
+    ? operations.find((o) => o.name?.value === operationName)
+    : operations.length === 1
+      ? operations[0]
+      : undefined;
   const directive = operation?.directives?.find((d) => d.name.value === DISCLOSURE);
   if (!directive) return null;
   let ground: DisclosureGround | null = null;

@@ -27,7 +27,11 @@ export interface DisclosureFilter {
 }
 
 /** Ledger records matching the filter, newest first. */
-export async function searchDisclosures(db: FeatureDb, filter: DisclosureFilter, page: { first: number; offset: number }): Promise<DisclosureRecordRow[]> {
+export async function searchDisclosures(
+  db: FeatureDb,
+  filter: DisclosureFilter,
+  page: { first: number; offset: number },
+): Promise<DisclosureRecordRow[]> {
   const f = new SqlFilter()
     .add("d.customer_id = $?::uuid", filter.customerId)
     .add("d.recipient_id = $?::uuid", filter.recipientId)

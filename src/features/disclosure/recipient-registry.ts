@@ -91,7 +91,9 @@ const SELECT = `
          coalesce(array_agg(c.name ORDER BY c.name) FILTER (WHERE c.id IS NOT NULL), '{}') AS clients
   FROM recipient r LEFT JOIN api_client c ON c.recipient_id = r.id AND c.revoked_at IS NULL`;
 
-function validate(input: RecipientInput): Required<RecipientInput> & { grounds: DisclosureGround[]; purposes: Purpose[]; fields: string[] } {
+function validate(
+  input: RecipientInput,
+): Required<RecipientInput> & { grounds: DisclosureGround[]; purposes: Purpose[]; fields: string[] } {
   if (!NAME.test(input.name)) throw new Error(`invalid recipient name "${input.name}" (letters, digits, . _ -)`);
   if (!RECIPIENT_KINDS.includes(input.kind)) throw new Error(`kind must be one of ${RECIPIENT_KINDS.join(", ")}`);
   const contractRef = input.contractRef.trim();
@@ -111,7 +113,14 @@ function validate(input: RecipientInput): Required<RecipientInput> & { grounds: 
   if (input.kind === "PROCESSOR" && (grounds.length || !purposes.length)) {
     throw new Error("a processor is registered with --purposes (Section 4), not grounds");
   }
-  return { name: input.name, kind: input.kind, contractRef, grounds: grounds as DisclosureGround[], purposes: purposes as Purpose[], fields };
+  return {
+    name: input.name,
+    kind: input.kind,
+    contractRef,
+    grounds: grounds as DisclosureGround[],
+    purposes: purposes as Purpose[],
+    fields,
+  };
 }
 
 function toGrant(row: any): RecipientGrant {

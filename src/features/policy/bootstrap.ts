@@ -30,7 +30,10 @@ export async function ensurePolicyVersion(db: FeatureDb, policy: FieldPolicy): P
   const changes = compareSnapshots(inForce.fieldPolicy, snapshotOf(policy)).filter((c) => c.reachable.length || c.unreachable.length);
   if (changes.length) {
     logger.warn(
-      { version: inForce.version, purposes: changes.map((c) => ({ purpose: c.purpose, reachable: c.reachable.length, unreachable: c.unreachable.length })) },
+      {
+        version: inForce.version,
+        purposes: changes.map((c) => ({ purpose: c.purpose, reachable: c.reachable.length, unreachable: c.unreachable.length })),
+      },
       `the running schema's field policy differs from policy version ${inForce.version}: run \`npm run policy -- diff ${inForce.version} current\` and publish a new version`,
     );
   }

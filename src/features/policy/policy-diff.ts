@@ -65,7 +65,12 @@ export async function resolveSide(db: FeatureDb, ref: string, current: () => Pro
  * reachable or unreachable; for purposes that rest on consent, the active consents that do
  * not cover the newly reachable fields (given under an older version that lacked them).
  */
-export async function diffPolicies(db: FeatureDb, fromRef: string, toRef: string, current: () => Promise<FieldSnapshot>): Promise<PolicyDiff> {
+export async function diffPolicies(
+  db: FeatureDb,
+  fromRef: string,
+  toRef: string,
+  current: () => Promise<FieldSnapshot>,
+): Promise<PolicyDiff> {
   const from = await resolveSide(db, fromRef, current);
   const to = await resolveSide(db, toRef, current);
   const purposes: PurposeDiff[] = [];
@@ -86,7 +91,9 @@ function changedClauses(from: PolicySide, to: PolicySide): string[] {
     new Map(side.clauses.filter((c) => c.clause.startsWith("1.") || (from.hasGrounds && to.hasGrounds)).map((c) => [c.clause, c.text]));
   const a = comparable(from);
   const b = comparable(to);
-  return [...new Set([...a.keys(), ...b.keys()])].filter((c) => a.get(c) !== b.get(c)).sort((x, y) => x.localeCompare(y, "en", { numeric: true }));
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .filter((c) => a.get(c) !== b.get(c))
+    .sort((x, y) => x.localeCompare(y, "en", { numeric: true }));
 }
 
 /** The comparison as the operator reads it. */

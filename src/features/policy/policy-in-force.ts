@@ -19,7 +19,10 @@ export class PolicyInForce {
 
   async start(): Promise<this> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch((err) => logger.warn({ err }, "policy versions not refreshed")), POLICY_REFRESH_MS);
+    this.timer = setInterval(
+      () => void this.refresh().catch((err) => logger.warn({ err }, "policy versions not refreshed")),
+      POLICY_REFRESH_MS,
+    );
     this.timer.unref();
     return this;
   }
@@ -37,7 +40,9 @@ export class PolicyInForce {
   }
 
   private async refresh(): Promise<void> {
-    const rows: Array<{ version: string; effective_at: Date }> = await this.db.query(`SELECT version, effective_at FROM policy_version ORDER BY effective_at ASC`);
+    const rows: Array<{ version: string; effective_at: Date }> = await this.db.query(
+      `SELECT version, effective_at FROM policy_version ORDER BY effective_at ASC`,
+    );
     this.versions = rows.map((r) => ({ version: r.version, effectiveAt: new Date(r.effective_at).getTime() }));
   }
 }

@@ -55,9 +55,16 @@ function page(all: PublishedVersion[], shown: PublishedVersion | null, mode: "cu
 </head>
 <body>
 <h1>${esc(title)}</h1>
-${upcoming.length ? `<section class="announce" id="announced"><strong>Announced changes</strong><ul>${upcoming
-    .map((v) => `<li><a href="/policy/${esc(v.version)}">Version ${esc(v.version)}</a> takes effect on <time datetime="${v.effectiveAt.toISOString()}">${esc(day(v.effectiveAt))}</time>: ${esc(v.changeSummary)}</li>`)
-    .join("")}</ul></section>` : ""}
+${
+  upcoming.length
+    ? `<section class="announce" id="announced"><strong>Announced changes</strong><ul>${upcoming
+        .map(
+          (v) =>
+            `<li><a href="/policy/${esc(v.version)}">Version ${esc(v.version)}</a> takes effect on <time datetime="${v.effectiveAt.toISOString()}">${esc(day(v.effectiveAt))}</time>: ${esc(v.changeSummary)}</li>`,
+        )
+        .join("")}</ul></section>`
+    : ""
+}
 ${shown ? versionSection(shown, mode) : `<p>No version of the agreement is in force yet.</p>`}
 <h2 id="changes">Change log</h2>
 <table>

@@ -10,7 +10,9 @@ import { Public } from "../../kernel/schema/decorators";
  */
 @Resolver(() => PrivacyPolicy)
 export class PrivacyPolicyResolver {
-  @Query(() => PrivacyPolicy, { description: "The Personal Information Handling Agreement as published. Public: no key or purpose needed." })
+  @Query(() => PrivacyPolicy, {
+    description: "The Personal Information Handling Agreement as published. Public: no key or purpose needed.",
+  })
   @Public()
   privacyPolicy(): PrivacyPolicy {
     return new PrivacyPolicy();
@@ -48,7 +50,12 @@ export class PrivacyPolicyResolver {
 
   @FieldResolver(() => [IndividualAgreementInfo], { description: "The individual agreements (1.7) customers may currently be asked for." })
   async individualAgreements(@Ctx() ctx: GatewayContext): Promise<IndividualAgreementInfo[]> {
-    return (await ctx.service(POLICY).agreements()).map(({ key, title, description, introducedIn }) => ({ key, title, description, introducedIn }));
+    return (await ctx.service(POLICY).agreements()).map(({ key, title, description, introducedIn }) => ({
+      key,
+      title,
+      description,
+      introducedIn,
+    }));
   }
 }
 

@@ -59,7 +59,8 @@ export function parseAgreement(text: string): AgreementContent {
     else problems.push(`clause ${clause} ("${clauseText}") has no purpose in the code`);
   }
   for (const p of ALL_PURPOSES) {
-    if (!purposes.some((c) => c.purpose === p)) problems.push(`purpose ${p} (clause ${PURPOSE_CLAUSES[p].clause}) is missing from Section 1`);
+    if (!purposes.some((c) => c.purpose === p))
+      problems.push(`purpose ${p} (clause ${PURPOSE_CLAUSES[p].clause}) is missing from Section 1`);
   }
   if (problems.length) throw new Error(`the agreement text does not match the code's purposes: ${problems.join("; ")}`);
   return { purposes, grounds: bySection.get(3) ?? [] };
@@ -71,7 +72,10 @@ export function parseAgreement(text: string): AgreementContent {
  */
 export function bundledText(name: string): string {
   if (!/^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/.test(name)) throw new Error(`bad text name ${name}`);
-  const candidates = [path.resolve(__dirname, "texts", `${name}.txt`), path.resolve(__dirname, "../../../../src/features/policy/texts", `${name}.txt`)];
+  const candidates = [
+    path.resolve(__dirname, "texts", `${name}.txt`),
+    path.resolve(__dirname, "../../../../src/features/policy/texts", `${name}.txt`),
+  ];
   const found = candidates.find((file) => existsSync(file));
   if (!found) throw new Error(`policy text ${name}.txt not found (looked in ${candidates.join(", ")})`);
   return readFileSync(found, "utf8");

@@ -99,10 +99,11 @@ export class ErasureOutbox {
     const attempts = notice.attempts + 1;
     try {
       await this.withTimeout(notice);
-      await this.record(notice, `status = 'DELIVERED', attempts = $3, delivered_at = coalesce($4::timestamptz, statement_timestamp()), last_error = NULL`, [
-        attempts,
-        now ?? null,
-      ]);
+      await this.record(
+        notice,
+        `status = 'DELIVERED', attempts = $3, delivered_at = coalesce($4::timestamptz, statement_timestamp()), last_error = NULL`,
+        [attempts, now ?? null],
+      );
       return "delivered";
     } catch (error) {
       const message = String((error as Error).message ?? error).slice(0, 500);

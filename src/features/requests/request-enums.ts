@@ -20,7 +20,9 @@ export enum DataSubjectRequestStatus {
  * column declared with a `correction`), named in UPPER_SNAKE_CASE (FULL_NAME, BIRTH_DATE …).
  */
 export const CORRECTABLE_KEYS: ReadonlyMap<string, string> = new Map(correctableColumns(CUSTOMER).map(([key]) => [upperSnake(key), key]));
-export const CorrectableField = Object.freeze(Object.fromEntries([...CORRECTABLE_KEYS.keys()].map((name) => [name, name]))) as Readonly<Record<string, string>>;
+export const CorrectableField = Object.freeze(Object.fromEntries([...CORRECTABLE_KEYS.keys()].map((name) => [name, name]))) as Readonly<
+  Record<string, string>
+>;
 export type CorrectableField = string;
 
 function upperSnake(key: string): string {
@@ -39,7 +41,8 @@ registerEnumType(DataSubjectRequestStatus, { name: "DataSubjectRequestStatus" })
 registerEnumType(CorrectableField, { name: "CorrectableField", description: "Customer fields a correction may change." });
 registerEnumType(ErasureNotificationStatus, {
   name: "ErasureNotificationStatus",
-  description: "PENDING: will be (re)tried; DELIVERED; FAILED: gave up after the last retry; MANUAL: the recipient has no endpoint, notify by hand.",
+  description:
+    "PENDING: will be (re)tried; DELIVERED; FAILED: gave up after the last retry; MANUAL: the recipient has no endpoint, notify by hand.",
 });
 
 export const OPEN_STATUSES = [DataSubjectRequestStatus.RECEIVED, DataSubjectRequestStatus.IN_PROGRESS] as const;

@@ -82,14 +82,19 @@ export class DataSubjectRequestResolver {
 
   @Mutation(() => DataSubjectRequest)
   @AllowedFor(DSR)
-  async refuseDataSubjectRequest(@Arg("id", () => ID) id: string, @Arg("reason") reason: string, @Ctx() ctx: GatewayContext): Promise<DataSubjectRequest> {
+  async refuseDataSubjectRequest(
+    @Arg("id", () => ID) id: string,
+    @Arg("reason") reason: string,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<DataSubjectRequest> {
     const store = ctx.service(REQUESTS);
     await store.refuse(id, reason);
     return notFound(await store.get(id));
   }
 
   @Mutation(() => DataSubjectRequestCompletion, {
-    description: "Does what the request asks — disclosure: returns the export; correction: applies it; deletion: erases and notifies recipients — and completes it.",
+    description:
+      "Does what the request asks — disclosure: returns the export; correction: applies it; deletion: erases and notifies recipients — and completes it.",
   })
   @AllowedFor(DSR)
   async completeDataSubjectRequest(
@@ -100,4 +105,3 @@ export class DataSubjectRequestResolver {
     return ctx.service(REQUESTS).complete(id, note ?? null);
   }
 }
-

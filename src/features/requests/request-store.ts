@@ -31,7 +31,12 @@ export class DataSubjectRequestStore {
     private readonly deadlineDays: number,
   ) {}
 
-  async receive(customerId: string, kind: DataSubjectRequestKind, corrections: Array<{ field: CorrectableField; value: string }>, note: string | null) {
+  async receive(
+    customerId: string,
+    kind: DataSubjectRequestKind,
+    corrections: Array<{ field: CorrectableField; value: string }>,
+    note: string | null,
+  ) {
     if (kind === DataSubjectRequestKind.CORRECTION) {
       if (corrections.length === 0) throw bad("A correction request names at least one field and its corrected value.");
       const fields = new Set<string>();
@@ -51,7 +56,11 @@ export class DataSubjectRequestStore {
         [customerId, kind, this.deadlineDays],
       );
       for (const c of corrections) {
-        await tx.query(`INSERT INTO data_subject_correction (request_id, field, requested_value) VALUES ($1, $2, $3)`, [id, c.field, c.value]);
+        await tx.query(`INSERT INTO data_subject_correction (request_id, field, requested_value) VALUES ($1, $2, $3)`, [
+          id,
+          c.field,
+          c.value,
+        ]);
       }
       await this.record(tx, id, DataSubjectRequestStatus.RECEIVED, note);
       return id as string;
@@ -61,7 +70,8 @@ export class DataSubjectRequestStore {
   async start(id: string, note: string | null): Promise<void> {
     await this.db.transaction(async (tx) => {
       const request = await this.lockOpen(tx, id);
-      if (request.status !== DataSubjectRequestStatus.RECEIVED) throw bad("Only a received request can be started.", RequestCode.INVALID_REQUEST_STATE);
+      if (request.status !== DataSubjectRequestStatus.RECEIVED)
+        throw bad("Only a received request can be started.", RequestCode.INVALID_REQUEST_STATE);
       await tx.query(`UPDATE data_subject_request SET status = 'IN_PROGRESS' WHERE id = $1`, [id]);
       await this.record(tx, id, DataSubjectRequestStatus.IN_PROGRESS, note);
     });
@@ -71,7 +81,10 @@ export class DataSubjectRequestStore {
     if (!reason.trim()) throw bad("A refusal needs a reason.");
     await this.db.transaction(async (tx) => {
       await this.lockOpen(tx, id);
-      await tx.query(`UPDATE data_subject_request SET status = 'REFUSED', refusal_reason = $2, completed_at = now() WHERE id = $1`, [id, reason]);
+      await tx.query(`UPDATE data_subject_request SET status = 'REFUSED', refusal_reason = $2, completed_at = now() WHERE id = $1`, [
+        id,
+        reason,
+      ]);
       await this.record(tx, id, DataSubjectRequestStatus.REFUSED, reason);
     });
   }
@@ -124,12 +137,10 @@ export class DataSubjectRequestStore {
     // soft-deleted or erased: no purpose reaches the customer any more, and nothing is changed
     if (!applied) throw bad("The customer's record is deleted or erased: nothing to correct.", RequestCode.INVALID_REQUEST_STATE);
     for (const [i, c] of corrections.entries()) {
-      await tx.query(`UPDATE data_subject_correction SET before_value = $3, after_value = $4, applied_at = now() WHERE request_id = $1 AND field = $2`, [
-        requestId,
-        c.field,
-        applied[i].before,
-        applied[i].after,
-      ]);
+      await tx.query(
+        `UPDATE data_subject_correction SET before_value = $3, after_value = $4, applied_at = now() WHERE request_id = $1 AND field = $2`,
+        [requestId, c.field, applied[i].before, applied[i].after],
+      );
     }
   }
 
@@ -154,7 +165,12 @@ export class DataSubjectRequestStore {
   }
 
   private async record(tx: FeatureTx, id: string, status: DataSubjectRequestStatus, note: string | null): Promise<void> {
-    await tx.query(`INSERT INTO data_subject_request_event (request_id, status, note, client_id) VALUES ($1, $2, $3, $4)`, [id, status, note, this.clientId]);
+    await tx.query(`INSERT INTO data_subject_request_event (request_id, status, note, client_id) VALUES ($1, $2, $3, $4)`, [
+      id,
+      status,
+      note,
+      this.clientId,
+    ]);
   }
 
   // ---- reading (through the kernel) -------------------------------------------------------
@@ -164,7 +180,11 @@ export class DataSubjectRequestStore {
     return (await this.load(`x.id = :id::uuid`, { id }))[0] ?? null;
   }
 
-  async list(filter: { status?: DataSubjectRequestStatus | null; customerId?: string | null; overdue?: boolean | null }): Promise<DataSubjectRequest[]> {
+  async list(filter: {
+    status?: DataSubjectRequestStatus | null;
+    customerId?: string | null;
+    overdue?: boolean | null;
+  }): Promise<DataSubjectRequest[]> {
     const where: string[] = ["TRUE"];
     const params: Record<string, unknown> = {};
     if (filter.status) {
@@ -184,7 +204,8 @@ export class DataSubjectRequestStore {
     const requests = await this.data.records("data_subject_request", { where, params, order: "x.received_at DESC, x.id", limit: 500 }, tx);
     if (requests.length === 0) return [];
     const ids = requests.map((r) => r.id as string);
-    const children = (table: string, order: string) => this.data.records(table, { where: "x.request_id = ANY(:ids::uuid[])", params: { ids }, order }, tx);
+    const children = (table: string, order: string) =>
+      this.data.records(table, { where: "x.request_id = ANY(:ids::uuid[])", params: { ids }, order }, tx);
     // one after the other: inside a transaction its one connection runs one statement at a time
     const history = await children("data_subject_request_event", "x.id");
     const corrections = await children("data_subject_correction", "x.id");
@@ -199,7 +220,11 @@ export class DataSubjectRequestStore {
       receivedAt: r.receivedAt as Date,
       dueAt: r.dueAt as Date,
       completedAt: (r.completedAt as Date | null) ?? null,
-      history: of(history, r.id as string).map((h) => ({ status: h.status as DataSubjectRequestStatus, note: (h.note as string | null) ?? null, at: h.at as Date })),
+      history: of(history, r.id as string).map((h) => ({
+        status: h.status as DataSubjectRequestStatus,
+        note: (h.note as string | null) ?? null,
+        at: h.at as Date,
+      })),
       corrections: of(corrections, r.id as string).map(toCorrection),
       erasureNotifications: of(notices, r.id as string),
     })) as unknown as DataSubjectRequest[];
@@ -240,7 +265,9 @@ export const requestStore = (db: FeatureDb, deadlineDays: number) =>
   provide(REQUESTS, (ctx) => {
     const { scope } = ctx.data;
     if (scope.purpose !== Purpose.DATA_SUBJECT_REQUEST) {
-      throw new GraphQLError("Customers' requests are handled only under DATA_SUBJECT_REQUEST.", { extensions: { code: KernelCode.FORBIDDEN } });
+      throw new GraphQLError("Customers' requests are handled only under DATA_SUBJECT_REQUEST.", {
+        extensions: { code: KernelCode.FORBIDDEN },
+      });
     }
     return new DataSubjectRequestStore(db, ctx.data, scope.caller?.id ?? null, deadlineDays);
   });

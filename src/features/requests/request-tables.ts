@@ -53,7 +53,13 @@ export const DATA_SUBJECT_CORRECTION = declareTable({
     beforeValue: { column: "before_value", kind: "personal", sqlType: "text", category: C.REQUEST_CONTENT },
     afterValue: { column: "after_value", kind: "personal", sqlType: "text", category: C.REQUEST_CONTENT },
     appliedAt: { column: "applied_at", kind: "record", sqlType: "timestamptz", reason: proof },
-    erasedAt: { column: "erased_at", kind: "lifecycle", sqlType: "timestamptz", reason: "when its values were erased with the customer", exportAs: null },
+    erasedAt: {
+      column: "erased_at",
+      kind: "lifecycle",
+      sqlType: "timestamptz",
+      reason: "when its values were erased with the customer",
+      exportAs: null,
+    },
   },
   erasure: { action: "keep", set: { erased_at: "coalesce(erased_at, now())" } },
   export: { section: "corrections", order: "x.id" },
@@ -72,12 +78,22 @@ export const ERASURE_NOTIFICATION = declareTable({
     status: { column: "status", kind: "record", sqlType: "text", reason: "whether the recipient was told" },
     attempts: { column: "attempts", kind: "record", sqlType: "integer", reason: "delivery attempts" },
     nextAttemptAt: { column: "next_attempt_at", kind: "record", sqlType: "timestamptz", reason: "delivery schedule", exportAs: null },
-    lastError: { column: "last_error", kind: "record", sqlType: "text", reason: "why the last delivery failed (the recipient's answer, no personal value)", exportAs: null },
+    lastError: {
+      column: "last_error",
+      kind: "record",
+      sqlType: "text",
+      reason: "why the last delivery failed (the recipient's answer, no personal value)",
+      exportAs: null,
+    },
     deliveredAt: { column: "delivered_at", kind: "record", sqlType: "timestamptz", reason: "when the recipient was told" },
     createdAt: { column: "created_at", kind: "record", sqlType: "timestamptz", reason: "when the erasure was done", exportAs: null },
   },
   erasure: { action: "keep" },
-  export: { section: "erasureNotifications", order: "x.created_at", lookups: { recipient: { table: "recipient", via: "recipient_id", column: "name" } } },
+  export: {
+    section: "erasureNotifications",
+    order: "x.created_at",
+    lookups: { recipient: { table: "recipient", via: "recipient_id", column: "name" } },
+  },
 });
 
 export const REQUEST_TABLES = [DATA_SUBJECT_REQUEST, DATA_SUBJECT_REQUEST_EVENT, DATA_SUBJECT_CORRECTION, ERASURE_NOTIFICATION] as const;

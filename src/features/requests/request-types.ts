@@ -108,7 +108,8 @@ export class DataSubjectRequestCompletion {
 
   @Field(() => GraphQLJSONObject, {
     nullable: true,
-    description: "Disclosure: everything stored about the customer, who accessed it and for what, and every third-party disclosure (machine-readable JSON).",
+    description:
+      "Disclosure: everything stored about the customer, who accessed it and for what, and every third-party disclosure (machine-readable JSON).",
   })
   export: Record<string, unknown> | null;
 }

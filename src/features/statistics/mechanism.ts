@@ -77,7 +77,12 @@ export function planMechanism(query: StatisticsQuery, measures: Measure[], confi
  * customer count reaches the noisy threshold τ. Every released number is an integer with its
  * own fresh discrete Laplace noise; negative noisy totals are clipped to 0 (post-processing).
  */
-export function releaseBuckets(rows: ReadonlyArray<Record<string, unknown>>, query: StatisticsQuery, plan: MechanismPlan, rng: SecureRandom): ReleasedBucket[] {
+export function releaseBuckets(
+  rows: ReadonlyArray<Record<string, unknown>>,
+  query: StatisticsQuery,
+  plan: MechanismPlan,
+  rng: SecureRandom,
+): ReleasedBucket[] {
   const noisy = (measure: Measure, value: number) => value + laplaceNoise(rng, plan.epsilons[measure]!, plan.sensitivities[measure]!);
   const released: ReleasedBucket[] = [];
   for (const row of rows) {

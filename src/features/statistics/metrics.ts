@@ -24,7 +24,11 @@ export function reportBudget(budget: CompanyBudget): () => void {
 const epsilon = (micro: number) => micro / 1_000_000;
 
 /** Sets a gauge from the store at scrape time; a store that does not answer leaves it empty. */
-function fromStore<L extends string>(name: string, gauge: Gauge<L>, read: (budget: CompanyBudget) => Promise<Array<[Partial<Record<L, string>>, number]>>) {
+function fromStore<L extends string>(
+  name: string,
+  gauge: Gauge<L>,
+  read: (budget: CompanyBudget) => Promise<Array<[Partial<Record<L, string>>, number]>>,
+) {
   return async () => {
     gauge.reset();
     if (!source) return;
@@ -36,20 +40,33 @@ function fromStore<L extends string>(name: string, gauge: Gauge<L>, read: (budge
   };
 }
 
-const organisationGauge = (name: string, help: string, value: (o: Awaited<ReturnType<CompanyBudget["organisations"]>>[number]) => number) => {
+const organisationGauge = (
+  name: string,
+  help: string,
+  value: (o: Awaited<ReturnType<CompanyBudget["organisations"]>>[number]) => number,
+) => {
   const gauge: Gauge<"organisation"> = new Gauge({
     name,
     help,
     labelNames: ["organisation"] as const,
     registers: [registry],
-    collect: () => fromStore(name, gauge, async (b) => (await b.organisations()).map((o) => [{ organisation: o.name }, epsilon(value(o))]))(),
+    collect: () =>
+      fromStore(name, gauge, async (b) => (await b.organisations()).map((o) => [{ organisation: o.name }, epsilon(value(o))]))(),
   });
   return gauge;
 };
 
-organisationGauge("pgw_statistics_organisation_allocation_epsilon", "ε per period allocated to each organisation (shared by its clients).", (o) => o.allocationMicro);
+organisationGauge(
+  "pgw_statistics_organisation_allocation_epsilon",
+  "ε per period allocated to each organisation (shared by its clients).",
+  (o) => o.allocationMicro,
+);
 organisationGauge("pgw_statistics_organisation_spent_epsilon", "ε each organisation spent in the current period.", (o) => o.spentMicro);
-organisationGauge("pgw_statistics_organisation_remaining_epsilon", "ε each organisation can still spend now (within the lifetime cap).", (o) => o.remainingMicro);
+organisationGauge(
+  "pgw_statistics_organisation_remaining_epsilon",
+  "ε each organisation can still spend now (within the lifetime cap).",
+  (o) => o.remainingMicro,
+);
 
 const companyGauge: Gauge<"measure"> = new Gauge({
   name: "pgw_statistics_company_budget_epsilon",

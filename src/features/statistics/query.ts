@@ -149,7 +149,9 @@ function subset<T extends string>(name: string, given: readonly T[] | null | und
   if (given.length > MAX_LIST) throw badInput(`filter.${name} takes at most ${MAX_LIST} values.`);
   const unknown = given.filter((v) => !universe.includes(v));
   if (unknown.length) {
-    throw badInput(`filter.${name}: unknown value(s) ${unknown.map((v) => JSON.stringify(v)).join(", ")}; allowed: ${universe.join(", ")}.`);
+    throw badInput(
+      `filter.${name}: unknown value(s) ${unknown.map((v) => JSON.stringify(v)).join(", ")}; allowed: ${universe.join(", ")}.`,
+    );
   }
   const chosen = universe.filter((v) => given.includes(v));
   return chosen.length === universe.length ? null : chosen;

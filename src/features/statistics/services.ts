@@ -40,5 +40,11 @@ export const statisticsStore = (db: FeatureDb, aggregates: AggregateReader, conf
         extensions: { code: KernelCode.FORBIDDEN },
       });
     }
-    return new StatisticsStore({ db, aggregates, caller: scope.caller, config, countStatement: () => dataQueriesTotal.inc({ purpose: Purpose.USAGE_STATISTICS }) });
+    return new StatisticsStore({
+      db,
+      aggregates,
+      caller: scope.caller,
+      config,
+      countStatement: () => dataQueriesTotal.inc({ purpose: Purpose.USAGE_STATISTICS }),
+    });
   });

@@ -1,4 +1,12 @@
-import { AGE_BAND_LOWER_BOUNDS, AGE_BANDS, COLUMN, StatisticsDimension as D, PREFECTURE_NAMES, REGION_OF, type StatisticsDimension } from "./dimensions";
+import {
+  AGE_BAND_LOWER_BOUNDS,
+  AGE_BANDS,
+  COLUMN,
+  StatisticsDimension as D,
+  PREFECTURE_NAMES,
+  REGION_OF,
+  type StatisticsDimension,
+} from "./dimensions";
 import { dayAfterMonth } from "./months";
 import type { StatisticsQuery } from "./query";
 
@@ -81,7 +89,8 @@ function dimensionSql(dimension: StatisticsDimension, plan: AggregatePlan, p: Pa
 /** Age band on the first day of `period`: age ≥ N exactly when born on or before that day N years earlier. */
 function ageBandSql(period: string, p: Params): string {
   const [year, month] = period.split("-").map(Number);
-  const bornBy = (age: number) => p.once(`bornBy${age}`, `${String(year - age).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`, "date");
+  const bornBy = (age: number) =>
+    p.once(`bornBy${age}`, `${String(year - age).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`, "date");
   const branches = AGE_BAND_LOWER_BOUNDS.map((age, i) => `WHEN c.birth_date > ${bornBy(age)} THEN '${AGE_BANDS[i]}'`);
   return `CASE ${branches.join(" ")} ELSE '${AGE_BANDS[AGE_BANDS.length - 1]}' END`;
 }
@@ -138,7 +147,8 @@ function usageKey(dimension: StatisticsDimension, plan: AggregatePlan, p: Params
 }
 
 function usageLabel(dimension: StatisticsDimension, column: string, plan: AggregatePlan, p: Params): string {
-  if (dimension === D.SERVICE) return `CASE WHEN ${column} = 0 THEN 'Other' ELSE (${p.once("catalogue", [...plan.services], "text[]")})[${column}] END`;
+  if (dimension === D.SERVICE)
+    return `CASE WHEN ${column} = 0 THEN 'Other' ELSE (${p.once("catalogue", [...plan.services], "text[]")})[${column}] END`;
   if (dimension === D.USAGE_MONTH) return `to_char(${column}, 'YYYY-MM')`;
   return column;
 }

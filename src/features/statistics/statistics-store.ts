@@ -97,7 +97,8 @@ export class StatisticsStore {
         return present(empty, { epsilonSpent: 0, budgetRemaining: await remaining(), budgetPeriod: period, repeated: false });
       }
       // the first asker claims it; a pending claim is taken over only once abandoned (answer-book.ts)
-      if (await this.book.claim(period, hash, canonical, config.epsilonMicro, { organisationId: organisation.id, clientId: caller.id })) break;
+      if (await this.book.claim(period, hash, canonical, config.epsilonMicro, { organisationId: organisation.id, clientId: caller.id }))
+        break;
       // someone else is computing this very question: wait for their answer (never a second one)
       if (Date.now() > deadline) throw new Error("timed out waiting for a concurrent identical statistics question to be answered");
       await sleep(WAIT_POLL_MS);
@@ -168,7 +169,10 @@ function publicParameters(plan: MechanismPlan) {
  * domain minus what was released. An empty bucket, one under k and one that missed the noisy
  * threshold all count the same, so the number says nothing about any withheld bucket.
  */
-function present(release: StoredRelease, meta: Omit<StatisticsAnswer, keyof StoredRelease | "suppressedBuckets" | "release">): StatisticsAnswer {
+function present(
+  release: StoredRelease,
+  meta: Omit<StatisticsAnswer, keyof StoredRelease | "suppressedBuckets" | "release">,
+): StatisticsAnswer {
   return { ...release, suppressedBuckets: release.possibleBuckets - release.buckets.length, ...meta };
 }
 

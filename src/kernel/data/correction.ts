@@ -25,7 +25,9 @@ export function checkCorrection(customer: TableDeclaration, change: CorrectionCh
   const spec = customer.columns[change.key];
   if (!spec?.correction) throw new GraphQLError(`${change.key} cannot be corrected.`, { extensions: { code: KernelCode.BAD_USER_INPUT } });
   if (!spec.correction.valid(change.value)) {
-    throw new GraphQLError(`Invalid value for ${change.key}: expected ${spec.correction.hint}.`, { extensions: { code: KernelCode.BAD_USER_INPUT } });
+    throw new GraphQLError(`Invalid value for ${change.key}: expected ${spec.correction.hint}.`, {
+      extensions: { code: KernelCode.BAD_USER_INPUT },
+    });
   }
 }
 
@@ -33,7 +35,12 @@ export function checkCorrection(customer: TableDeclaration, change: CorrectionCh
  * Applies corrections to a customer the caller's scope has found reachable and locked, in the
  * caller's transaction, and returns each value before and after (as the database shows it).
  */
-export async function applyCorrections(q: RawQuery, customer: TableDeclaration, customerId: string, changes: readonly CorrectionChange[]): Promise<AppliedCorrection[]> {
+export async function applyCorrections(
+  q: RawQuery,
+  customer: TableDeclaration,
+  customerId: string,
+  changes: readonly CorrectionChange[],
+): Promise<AppliedCorrection[]> {
   const applied: AppliedCorrection[] = [];
   for (const change of changes) {
     checkCorrection(customer, change);

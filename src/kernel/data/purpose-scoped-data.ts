@@ -30,7 +30,11 @@ export interface CustomerQuery {
     bornTo?: string | null;
     emailDomain?: string | null;
   } | null;
-  orderBy?: ReadonlyArray<{ createdAt?: "ASC" | "DESC" | null; fullName?: "ASC" | "DESC" | null; birthDate?: "ASC" | "DESC" | null }> | null;
+  orderBy?: ReadonlyArray<{
+    createdAt?: "ASC" | "DESC" | null;
+    fullName?: "ASC" | "DESC" | null;
+    birthDate?: "ASC" | "DESC" | null;
+  }> | null;
   first: number;
   /** keyset pagination: the id of the last customer of the previous page */
   after?: string | null;
@@ -110,7 +114,10 @@ export class PurposeScopedData {
         if (direction && !keys.some(([k]) => k === key)) keys.push([key, direction]);
       }
     }
-    const sort: Array<[string, "ASC" | "DESC"]> = [...keys.map(([k, d]) => [ORDER_COLUMNS[k], d] as [string, "ASC" | "DESC"]), ["id", "ASC"]];
+    const sort: Array<[string, "ASC" | "DESC"]> = [
+      ...keys.map(([k, d]) => [ORDER_COLUMNS[k], d] as [string, "ASC" | "DESC"]),
+      ["id", "ASC"],
+    ];
     if (after) {
       // Keyset pagination: rows after the cursor's row in the page order. The cursor row must
       // itself be one this scope reaches (else its values are NULL and nothing follows it): a
@@ -124,7 +131,9 @@ export class PurposeScopedData {
       if (sort.every(([, direction]) => direction === sort[0][1])) {
         // one direction: a row comparison, which a btree index on the sort columns serves
         const columns = sort.map(([col]) => col);
-        conditions.push(`(${columns.map((col) => `c.${col}`).join(", ")}) ${sort[0][1] === "ASC" ? ">" : "<"} ${cursorRow(columns.map((col) => `a.${col}`).join(", "))}`);
+        conditions.push(
+          `(${columns.map((col) => `c.${col}`).join(", ")}) ${sort[0][1] === "ASC" ? ">" : "<"} ${cursorRow(columns.map((col) => `a.${col}`).join(", "))}`,
+        );
       } else {
         const later = sort.map((_, i) =>
           [
@@ -146,7 +155,10 @@ export class PurposeScopedData {
   private async customerRows(kind: string, tail: string, params: Record<string, unknown>): Promise<Customer[]> {
     const selection = this.selection("customer");
     const rule = this.customerRule("c");
-    const statement = this.kernel.statements.get(`customer|${kind}|${selection.shape}|${rule.sql}`, () => `SELECT ${selectList(selection, "c")} FROM customer c WHERE (${rule.sql}) ${tail}`);
+    const statement = this.kernel.statements.get(
+      `customer|${kind}|${selection.shape}|${rule.sql}`,
+      () => `SELECT ${selectList(selection, "c")} FROM customer c WHERE (${rule.sql}) ${tail}`,
+    );
     const rows = await this.run(statement, { ...rule.params, ...params });
     return rows.map((row) => {
       const customer = hydrate<Customer>(selection, row, Customer.prototype);
@@ -178,7 +190,13 @@ export class PurposeScopedData {
       const link = relation.table.link;
       if (link.kind !== "column") throw new Error(`${relation.table.table} is not linked by a column`);
       loader = new DataLoader<string, object[]>(async (customerIds) => {
-        const rows = await this.ownedRows(relation.table.table, `x.${link.column} = ANY(:ids::uuid[])`, { ids: [...customerIds] }, relation.order, customerIds);
+        const rows = await this.ownedRows(
+          relation.table.table,
+          `x.${link.column} = ANY(:ids::uuid[])`,
+          { ids: [...customerIds] },
+          relation.order,
+          customerIds,
+        );
         const groups = new Map<string, object[]>(customerIds.map((id) => [id, []]));
         for (const row of rows) groups.get((row as { customerId: string }).customerId)?.push(row);
         return customerIds.map((id) => groups.get(id) ?? []);
@@ -210,8 +228,10 @@ export class PurposeScopedData {
       .split(",")
       .map((part) => `x.${part.trim()}`)
       .join(", ");
-    const statement = this.kernel.statements.get(`owned|${tableName}|${where}|${known}|${order}|${selection.shape}|${rule.sql}`, () =>
-      `SELECT ${selectList(selection, "x")} FROM ${tableName} x JOIN customer c ON c.id = x.${link.column}${known} AND (${rule.sql}) WHERE ${where} ORDER BY ${orderBy}`,
+    const statement = this.kernel.statements.get(
+      `owned|${tableName}|${where}|${known}|${order}|${selection.shape}|${rule.sql}`,
+      () =>
+        `SELECT ${selectList(selection, "x")} FROM ${tableName} x JOIN customer c ON c.id = x.${link.column}${known} AND (${rule.sql}) WHERE ${where} ORDER BY ${orderBy}`,
     );
     const rows = await this.run(statement, { ...rule.params, ...params, ...(customerIds ? { customerIds: [...customerIds] } : {}) });
     const prototype = MODEL_CLASSES.get(tableName)?.prototype ?? null;
@@ -240,7 +260,10 @@ export class PurposeScopedData {
   }
 
   private async campaignRows(tail: string, params: Record<string, unknown>): Promise<GiftCampaign[]> {
-    const statement = this.kernel.statements.get(`campaigns|${tail}`, () => `SELECT g.id, g.name, g.prize, g.starts_at AS "startsAt", g.ends_at AS "endsAt" FROM gift_campaign g WHERE TRUE ${tail}`);
+    const statement = this.kernel.statements.get(
+      `campaigns|${tail}`,
+      () => `SELECT g.id, g.name, g.prize, g.starts_at AS "startsAt", g.ends_at AS "endsAt" FROM gift_campaign g WHERE TRUE ${tail}`,
+    );
     return (await this.run(statement, params)).map((row) => Object.assign(Object.create(GiftCampaign.prototype) as GiftCampaign, row));
   }
 
@@ -309,8 +332,10 @@ export class PurposeScopedData {
   async updateAddress(customerId: string, change: AddressChange): Promise<Customer | null> {
     if (!isUuid(customerId)) return null;
     const rule = this.customerRule("c");
-    const statement = this.kernel.statements.get(`address|${rule.sql}`, () =>
-      `UPDATE customer c SET postal_code = :postalCode, prefecture = :prefecture, street_address = :streetAddress WHERE c.id = :id::uuid AND (${rule.sql}) RETURNING c.id`,
+    const statement = this.kernel.statements.get(
+      `address|${rule.sql}`,
+      () =>
+        `UPDATE customer c SET postal_code = :postalCode, prefecture = :prefecture, street_address = :streetAddress WHERE c.id = :id::uuid AND (${rule.sql}) RETURNING c.id`,
     );
     const [updated] = await this.run(statement, { ...rule.params, id: customerId, ...change });
     if (!updated) return null;
@@ -323,8 +348,10 @@ export class PurposeScopedData {
     const customer = await this.customer(customerId);
     if (!customer) return null;
     const selection = this.selection("notification_subscription");
-    const statement = this.kernel.statements.get(`subscribe|${selection.shape}`, () =>
-      `INSERT INTO notification_subscription AS x (customer_id, channel, opted_in, changed_at) VALUES (:customerId::uuid, :channel, :optedIn, now())
+    const statement = this.kernel.statements.get(
+      `subscribe|${selection.shape}`,
+      () =>
+        `INSERT INTO notification_subscription AS x (customer_id, channel, opted_in, changed_at) VALUES (:customerId::uuid, :channel, :optedIn, now())
        ON CONFLICT (customer_id, channel) DO UPDATE SET opted_in = EXCLUDED.opted_in, changed_at = EXCLUDED.changed_at
        RETURNING ${selectList(selection, "x")}`,
     );
@@ -339,8 +366,10 @@ export class PurposeScopedData {
     const [entry] = (await this.ownedRows("campaign_entry", "x.id = :id::uuid AND x.won", { id: entryId }, "id")) as CampaignEntry[];
     if (!entry) return null;
     const selection = this.selection("campaign_entry");
-    const statement = this.kernel.statements.get(`shipped|${selection.shape}`, () =>
-      `UPDATE campaign_entry x SET shipped_at = now() WHERE x.id = :id::uuid AND x.shipped_at IS NULL RETURNING ${selectList(selection, "x")}`,
+    const statement = this.kernel.statements.get(
+      `shipped|${selection.shape}`,
+      () =>
+        `UPDATE campaign_entry x SET shipped_at = now() WHERE x.id = :id::uuid AND x.shipped_at IS NULL RETURNING ${selectList(selection, "x")}`,
     );
     const [row] = await this.run(statement, { id: entry.id });
     if (!row) throw new GraphQLError("This prize is already marked as shipped.", { extensions: { code: KernelCode.BAD_USER_INPUT } });
@@ -357,7 +386,8 @@ export class PurposeScopedData {
   async records(tableName: string, query: RecordQuery, tx?: FeatureTx): Promise<LinkedRecord[]> {
     const table = this.kernel.registry.table(tableName);
     const role = table.complianceRole;
-    const roleGranted = role !== undefined && this.scope.purpose === Purpose.DATA_SUBJECT_REQUEST && (this.scope.caller?.roles ?? []).some((r) => r === role);
+    const roleGranted =
+      role !== undefined && this.scope.purpose === Purpose.DATA_SUBJECT_REQUEST && (this.scope.caller?.roles ?? []).some((r) => r === role);
     dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
     const rows = await readRecords(this.raw(tx), this.kernel.registry, table, this.customerRule("c"), roleGranted, query);
     return rows.map(({ personalValues: _personal, ...row }) => {
@@ -383,7 +413,9 @@ export class PurposeScopedData {
       `SELECT (${rule.sql}) AS reachable, c.erased_at IS NOT NULL AS erased FROM customer c WHERE c.id = :customerId::uuid FOR UPDATE`,
       { ...rule.params, customerId },
     );
-    return row ? { exists: true, reachable: row.reachable === true, erased: row.erased } : { exists: false, reachable: false, erased: false };
+    return row
+      ? { exists: true, reachable: row.reachable === true, erased: row.erased }
+      : { exists: false, reachable: false, erased: false };
   }
 
   /** The customer's disclosure export (agreement 1.5), in the caller's transaction. */
@@ -422,7 +454,10 @@ export class PurposeScopedData {
   // ---- plumbing -----------------------------------------------------------------------
 
   /** Every statement runs here, so it is counted per purpose (tests prove refusals run none). */
-  private run(statement: Parameters<KernelData["runner"]["rows"]>[0], params: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+  private run(
+    statement: Parameters<KernelData["runner"]["rows"]>[0],
+    params: Record<string, unknown>,
+  ): Promise<Array<Record<string, unknown>>> {
     dataQueriesTotal.inc({ purpose: this.scope.purpose ?? "NONE" });
     return this.kernel.runner.rows(statement, params);
   }

@@ -46,7 +46,9 @@ export function hydrate<T extends object>(selection: Selection, row: Record<stri
   for (const g of selection.generalisations) value[g.field] = row[g.field];
   for (const relation of selection.relations) {
     const rows = (row[relation.field] as Array<Record<string, unknown>> | null) ?? [];
-    value[relation.field] = rows.map((child) => hydrate(relation.selection, child, MODEL_CLASSES.get(relation.selection.table.table)?.prototype ?? null));
+    value[relation.field] = rows.map((child) =>
+      hydrate(relation.selection, child, MODEL_CLASSES.get(relation.selection.table.table)?.prototype ?? null),
+    );
   }
   return value as T;
 }

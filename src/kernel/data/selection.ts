@@ -50,7 +50,11 @@ export function selectionOf(
       if (!reached(`${type}.${relation.field}`) && !derivedFrom.has(relation.field)) continue;
       // the order columns are loaded too: derived fields (activity) sort the rows in the process
       const orderColumns = relation.order.split(",").map((part) => part.trim().split(/\s+/)[0]);
-      relations.push({ field: relation.field, order: relation.order, selection: selectionOf(registry, relation.table, reached, orderColumns) });
+      relations.push({
+        field: relation.field,
+        order: relation.order,
+        selection: selectionOf(registry, relation.table, reached, orderColumns),
+      });
     }
   }
   const shape = [
@@ -59,7 +63,13 @@ export function selectionOf(
     generalisations.map((g) => g.field).join(","),
     relations.map((r) => `${r.field}(${r.selection.shape})`).join(","),
   ].join("|");
-  return Object.freeze({ table, columns: Object.freeze(columns), generalisations: Object.freeze(generalisations), relations: Object.freeze(relations), shape });
+  return Object.freeze({
+    table,
+    columns: Object.freeze(columns),
+    generalisations: Object.freeze(generalisations),
+    relations: Object.freeze(relations),
+    shape,
+  });
 }
 
 const rank = (spec: ColumnSpec) => (spec.kind === "key" ? 0 : spec.kind === "link" ? 1 : 2);

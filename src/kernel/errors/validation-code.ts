@@ -14,7 +14,9 @@ export function validationErrorCode(message: string): string {
 
 export function unknownPurposeMessage(message: string, purposes: readonly string[]): string | null {
   const match = UNKNOWN_PURPOSE.exec(message);
-  return match ? `"${match[1]}" is not a purpose of the Personal Information Handling Agreement; the purposes are ${purposes.join(", ")}.` : null;
+  return match
+    ? `"${match[1]}" is not a purpose of the Personal Information Handling Agreement; the purposes are ${purposes.join(", ")}.`
+    : null;
 }
 
 /** Validation messages as the gateway sends them: without "Did you mean …?" (no schema probing). */

@@ -49,7 +49,10 @@ export type DocumentCheck = { valid: false; errors: GraphQLError[] } | { valid: 
  * own reach and purpose reading. A rule of those stages that looked at the caller would make
  * the verdict depend on who asks: that is refused loudly, not guessed.
  */
-export function createDocumentCheck(schema: GraphQLSchema, stages: ReadonlyArray<readonly GovernanceRule[]>): (document: DocumentNode) => DocumentCheck {
+export function createDocumentCheck(
+  schema: GraphQLSchema,
+  stages: ReadonlyArray<readonly GovernanceRule[]>,
+): (document: DocumentNode) => DocumentCheck {
   if (stages.length !== GATE_STAGES.length) throw new Error(`expected the ${GATE_STAGES.length} gate stages, got ${stages.length}`);
   const documentStages = GATE_STAGES.flatMap((name, i) => (DOCUMENT_STAGES.includes(name) ? [stages[i]] : []));
   const policy = readFieldPolicy(schema);
@@ -70,7 +73,9 @@ export function createDocumentCheck(schema: GraphQLSchema, stages: ReadonlyArray
           notes.push(`@purpose is given through $${byVariable.join(", $")}: its purpose is checked at run time`);
           return { operation, purpose: null, errors: [], notes };
         }
-        const filterVariables = [...new Set(reach.variableInputs.filter((v) => isInputObjectType(getNamedType(v.type))).map((v) => v.name))];
+        const filterVariables = [
+          ...new Set(reach.variableInputs.filter((v) => isInputObjectType(getNamedType(v.type))).map((v) => v.name)),
+        ];
         if (filterVariables.length) notes.push(`filters given through $${filterVariables.join(", $")} are checked at run time`);
         let purpose: DeclaredPurpose | null;
         try {
@@ -89,7 +94,10 @@ export function createDocumentCheck(schema: GraphQLSchema, stages: ReadonlyArray
 /** A validation error as the gateway answers it: its code, its message without suggestions. */
 function asGatewayValidationError(error: GraphQLError): GraphQLError {
   const message = withoutSuggestions(error);
-  return new GraphQLError(unknownPurposeMessage(message, ALL_PURPOSES) ?? message, { nodes: error.nodes, extensions: { code: validationErrorCode(message) } });
+  return new GraphQLError(unknownPurposeMessage(message, ALL_PURPOSES) ?? message, {
+    nodes: error.nodes,
+    extensions: { code: validationErrorCode(message) },
+  });
 }
 
 /** The input of a document-only decision: reading `caller` is a bug in the rule, said so at once. */
@@ -116,7 +124,10 @@ function purposeVariables(operation: OperationDefinitionNode): string[] {
  * One operation and the fragments it uses (transitively), taken from all the documents of a
  * project: frontends keep fragments in files of their own.
  */
-export function operationDocument(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): DocumentNode {
+export function operationDocument(
+  operation: OperationDefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): DocumentNode {
   const used = new Map<string, FragmentDefinitionNode>();
   const collect = (node: OperationDefinitionNode | FragmentDefinitionNode) =>
     visit(node, {

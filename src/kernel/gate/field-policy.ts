@@ -1,11 +1,4 @@
-import {
-  getDirectiveValues,
-  GraphQLSchema,
-  isInputObjectType,
-  isInterfaceType,
-  isObjectType,
-  type GraphQLDirective,
-} from "graphql";
+import { getDirectiveValues, GraphQLSchema, isInputObjectType, isInterfaceType, isObjectType, type GraphQLDirective } from "graphql";
 import { ALLOWED_FOR, PUBLIC, REVEALS } from "../schema/directives";
 import type { Purpose } from "../purposes/purpose";
 

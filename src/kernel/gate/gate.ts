@@ -69,7 +69,11 @@ export function createGate(schema: GraphQLSchema, stages: ReadonlyArray<readonly
       // through variables are judged on the values that would really be used.
       const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 10 });
       if (coerced.errors) {
-        return refuse(coerced.errors.map((e) => refusal(KernelCode.BAD_USER_INPUT, e.message, {}, e.nodes)), null, reach);
+        return refuse(
+          coerced.errors.map((e) => refusal(KernelCode.BAD_USER_INPUT, e.message, {}, e.nodes)),
+          null,
+          reach,
+        );
       }
 
       let purpose: DeclaredPurpose | null = null;

@@ -201,4 +201,3 @@ export function inputsFromVariables(
   };
   for (const { name, type, node } of variableInputs) walk(variables?.[name], type, node);
 }
-

@@ -51,7 +51,9 @@ export class Customer {
   @DeclaredColumn(c.createdAt, () => Date)
   createdAt: Date;
 
-  @DeclaredGeneralisation(ageBand, () => AgeBand, { description: "Ten-year age band today, computed from the birth date in the database (the birth date itself is not read)." })
+  @DeclaredGeneralisation(ageBand, () => AgeBand, {
+    description: "Ten-year age band today, computed from the birth date in the database (the birth date itself is not read).",
+  })
   ageBand: AgeBand | null;
 
   @DeclaredGeneralisation(region, () => String, { description: "Region of Japan of the customer's prefecture." })

@@ -26,7 +26,14 @@ export interface DataCategory {
   readonly generalises?: readonly string[];
 }
 
-const { SERVICE_PROVISION: SP, PRIZE_DELIVERY: PD, PRODUCT_IMPROVEMENT: PI, NOTIFICATION: NO, DATA_SUBJECT_REQUEST: DSR, INDIVIDUAL_AGREEMENT: IA } = Purpose;
+const {
+  SERVICE_PROVISION: SP,
+  PRIZE_DELIVERY: PD,
+  PRODUCT_IMPROVEMENT: PI,
+  NOTIFICATION: NO,
+  DATA_SUBJECT_REQUEST: DSR,
+  INDIVIDUAL_AGREEMENT: IA,
+} = Purpose;
 
 const CLAUSE: Record<Purpose, string> = {
   SERVICE_PROVISION: "1.1",
@@ -44,7 +51,12 @@ const answerRequests = grant(DSR, "disclosed, corrected or erased when the custo
 /** Statistics never read categories: they get aggregates over generalised dimensions only (1.6). */
 
 function category(name: string, description: string, grants: CategoryGrant[], generalises?: string[]): DataCategory {
-  return Object.freeze({ name, description, grants: Object.freeze([...grants, answerRequests]), ...(generalises ? { generalises: Object.freeze(generalises) } : {}) });
+  return Object.freeze({
+    name,
+    description,
+    grants: Object.freeze([...grants, answerRequests]),
+    ...(generalises ? { generalises: Object.freeze(generalises) } : {}),
+  });
 }
 
 export const DATA_CATEGORIES = {
@@ -115,7 +127,12 @@ export const DATA_CATEGORIES = {
   REGION: category(
     "user.contact.address.region",
     "The region of Japan of the customer's prefecture (8 regions): a generalisation.",
-    [grant(SP, "as the prefecture"), grant(PD, "as the prefecture"), grant(PI, "to see where products are used, at region level"), grant(IA, "as the prefecture")],
+    [
+      grant(SP, "as the prefecture"),
+      grant(PD, "as the prefecture"),
+      grant(PI, "to see where products are used, at region level"),
+      grant(IA, "as the prefecture"),
+    ],
     ["user.contact.address.state"],
   ),
 } as const satisfies Record<string, DataCategory>;

@@ -17,7 +17,15 @@ export const CUSTOMER = declareTable({
   link: { kind: "self" },
   columns: {
     id: { column: "id", kind: "key", sqlType: "uuid", category: C.UNIQUE_ID, field: "id" },
-    fullName: { column: "full_name", kind: "personal", sqlType: "text", category: C.NAME, field: "fullName", correction: text200, example: (n) => `Test Person ${n}` },
+    fullName: {
+      column: "full_name",
+      kind: "personal",
+      sqlType: "text",
+      category: C.NAME,
+      field: "fullName",
+      correction: text200,
+      example: (n) => `Test Person ${n}`,
+    },
     email: {
       column: "email",
       kind: "personal",
@@ -81,9 +89,26 @@ export const CUSTOMER = declareTable({
       correction: { hint: "FEMALE, MALE, OTHER or UNDISCLOSED", valid: (v) => GENDERS.includes(v) },
       example: () => "FEMALE",
     },
-    createdAt: { column: "created_at", kind: "personal", sqlType: "timestamptz", category: C.SIGN_UP, field: "createdAt", example: () => new Date("2025-01-15T00:00:00Z") },
-    deletedAt: { column: "deleted_at", kind: "lifecycle", sqlType: "timestamptz", reason: "soft deletion: such customers are never reached under any purpose" },
-    erasedAt: { column: "erased_at", kind: "lifecycle", sqlType: "timestamptz", reason: "erasure: the tombstone that keeps references valid" },
+    createdAt: {
+      column: "created_at",
+      kind: "personal",
+      sqlType: "timestamptz",
+      category: C.SIGN_UP,
+      field: "createdAt",
+      example: () => new Date("2025-01-15T00:00:00Z"),
+    },
+    deletedAt: {
+      column: "deleted_at",
+      kind: "lifecycle",
+      sqlType: "timestamptz",
+      reason: "soft deletion: such customers are never reached under any purpose",
+    },
+    erasedAt: {
+      column: "erased_at",
+      kind: "lifecycle",
+      sqlType: "timestamptz",
+      reason: "erasure: the tombstone that keeps references valid",
+    },
   },
   generalisations: [
     { field: "ageBand", category: C.AGE_BAND, sources: ["birthDate"], sql: (alias) => ageBandSql(`${alias}.birth_date`) },
@@ -105,7 +130,14 @@ export const SERVICE_USAGE = declareTable({
     customerId: { column: "customer_id", kind: "link", sqlType: "uuid", exportAs: null },
     service: { column: "service", kind: "personal", sqlType: "text", category: C.SERVICE_USAGE, field: "service", example: () => "Mobile" },
     amount: { column: "amount", kind: "personal", sqlType: "integer", category: C.SERVICE_USAGE, field: "amount", example: () => 1000 },
-    occurredAt: { column: "occurred_at", kind: "personal", sqlType: "timestamptz", category: C.SERVICE_USAGE, field: "occurredAt", example: () => new Date("2026-01-10T00:00:00Z") },
+    occurredAt: {
+      column: "occurred_at",
+      kind: "personal",
+      sqlType: "timestamptz",
+      category: C.SERVICE_USAGE,
+      field: "occurredAt",
+      example: () => new Date("2026-01-10T00:00:00Z"),
+    },
   },
   customerRelation: { field: "serviceUsage", order: "occurred_at DESC, id" },
   erasure: { action: "delete" },
@@ -140,7 +172,11 @@ export const CAMPAIGN_ENTRY = declareTable({
     customer: { table: "customer", via: "customer_id", alsoLoads: ["won"] },
   },
   erasure: { action: "delete" },
-  export: { section: "campaignEntries", order: "x.entered_at, x.id", lookups: { campaign: { table: "gift_campaign", via: "campaign_id", column: "name" } } },
+  export: {
+    section: "campaignEntries",
+    order: "x.entered_at, x.id",
+    lookups: { campaign: { table: "gift_campaign", via: "campaign_id", column: "name" } },
+  },
 });
 
 /** Whether a customer is opted in to a notification channel. */

@@ -123,7 +123,8 @@ export function declareTable<T extends TableDeclaration>(declaration: T): T {
     if ((spec.kind === "record" || spec.kind === "lifecycle") && !spec.reason) {
       throw new Error(`${declaration.table}.${spec.column} (${name}) is kept after erasure but says not why`);
     }
-    if (spec.correction && spec.kind !== "personal") throw new Error(`${declaration.table}.${spec.column}: only personal columns are corrected`);
+    if (spec.correction && spec.kind !== "personal")
+      throw new Error(`${declaration.table}.${spec.column}: only personal columns are corrected`);
   }
   return deepFreeze(declaration);
 }
@@ -141,7 +142,8 @@ export function derivedPurposes(categories: readonly DataCategory[]): Purpose[] 
 
 export const personalColumns = (t: TableDeclaration): ColumnSpec[] => Object.values(t.columns).filter((c) => c.kind === "personal");
 export const keyColumn = (t: TableDeclaration): ColumnSpec | undefined => Object.values(t.columns).find((c) => c.kind === "key");
-export const exportName = (key: string, spec: ColumnSpec): string | null => (spec.exportAs === undefined ? (spec.field ?? key) : spec.exportAs);
+export const exportName = (key: string, spec: ColumnSpec): string | null =>
+  spec.exportAs === undefined ? (spec.field ?? key) : spec.exportAs;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {

@@ -63,7 +63,9 @@ export function DeclaredField(spec: ColumnSpec, type?: ReturnTypeFunc, options: 
 
 /** A generalisation (computed in SQL) as a field, with the purposes of its own category. */
 export function DeclaredGeneralisation(spec: GeneralisationSpec, type?: ReturnTypeFunc, options: FieldOptions = {}): PropertyDecorator {
-  const field = type ? Field(type, { ...options, name: spec.field, nullable: true }) : Field({ ...options, name: spec.field, nullable: true });
+  const field = type
+    ? Field(type, { ...options, name: spec.field, nullable: true })
+    : Field({ ...options, name: spec.field, nullable: true });
   const purposes = allowedFor(purposesOf(spec.category));
   return (target, key) => {
     field(target, key);
@@ -95,5 +97,7 @@ export function RelationPurposes(...tables: TableDeclaration[]): MethodDecorator
 
 /** The purposes of a customer relation over `tables` (narrowed where a relation says so). */
 export function relationPurposes(tables: readonly TableDeclaration[]): Purpose[] {
-  return commonPurposes(tables.flatMap((t) => tableCategories(t))).filter((p) => tables.every((t) => t.customerRelation?.only?.purposes.includes(p) ?? true));
+  return commonPurposes(tables.flatMap((t) => tableCategories(t))).filter((p) =>
+    tables.every((t) => t.customerRelation?.only?.purposes.includes(p) ?? true),
+  );
 }

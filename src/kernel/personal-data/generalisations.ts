@@ -30,11 +30,14 @@ export const REGION_NAMES: readonly string[] = [...new Set(PREFECTURES.map((p) =
 export const REGION_OF: ReadonlyMap<string, string> = new Map(PREFECTURES.map((p) => [p.name, p.region]));
 
 // Our own constants go into SQL literals: checked so they can never break out of one.
-for (const name of [...PREFECTURE_NAMES, ...REGION_NAMES, ...AGE_BANDS]) if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`unexpected name ${name}`);
+for (const name of [...PREFECTURE_NAMES, ...REGION_NAMES, ...AGE_BANDS])
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`unexpected name ${name}`);
 
 /** The age band today (the database's date) of a birth-date column, in SQL: the birth date never leaves the statement. */
 export function ageBandSql(birthDate: string): string {
-  const branches = AGE_BAND_LOWER_BOUNDS.map((age, i) => `WHEN ${birthDate} > (current_date - interval '${age} years') THEN '${AGE_BANDS[i]}'`);
+  const branches = AGE_BAND_LOWER_BOUNDS.map(
+    (age, i) => `WHEN ${birthDate} > (current_date - interval '${age} years') THEN '${AGE_BANDS[i]}'`,
+  );
   return `CASE WHEN ${birthDate} IS NULL THEN NULL ${branches.join(" ")} ELSE '${AGE_BANDS[AGE_BANDS.length - 1]}' END`;
 }
 

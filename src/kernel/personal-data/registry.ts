@@ -29,14 +29,18 @@ export class PersonalDataRegistry {
         this.byType.set(table.type, table);
       }
       if (table.customerRelation) {
-        if (relations.has(table.customerRelation.field)) throw new Error(`customer relation ${table.customerRelation.field} is declared twice`);
+        if (relations.has(table.customerRelation.field))
+          throw new Error(`customer relation ${table.customerRelation.field} is declared twice`);
         relations.set(table.customerRelation.field, { field: table.customerRelation.field, table, order: table.customerRelation.order });
       }
     }
     for (const table of tables) {
-      if (table.link.kind === "via" && !this.byName.has(table.link.table)) throw new Error(`${table.table} is linked via ${table.link.table}, which is not declared`);
+      if (table.link.kind === "via" && !this.byName.has(table.link.table))
+        throw new Error(`${table.table} is linked via ${table.link.table}, which is not declared`);
       if (table.exportedThrough && !this.byName.get(table.exportedThrough)?.export) {
-        throw new Error(`${table.table} is exported through ${table.exportedThrough}, which is not a declared table with an export section`);
+        throw new Error(
+          `${table.table} is exported through ${table.exportedThrough}, which is not a declared table with an export section`,
+        );
       }
     }
     this.tables = Object.freeze([...tables]);
@@ -97,15 +101,19 @@ export class PersonalDataRegistry {
       ]);
       for (const field of Object.keys(type.getFields())) {
         if (!declared.has(field)) {
-          problems.push(`${table.type}.${field} is not declared: declare it with its data category (or as a generalisation or derived field) in the declaration of ${table.table}`);
+          problems.push(
+            `${table.type}.${field} is not declared: declare it with its data category (or as a generalisation or derived field) in the declaration of ${table.table}`,
+          );
         }
       }
       for (const field of declared) {
-        if (!type.getFields()[field]) problems.push(`${table.type}.${field} is declared for ${table.table} but the schema has no such field`);
+        if (!type.getFields()[field])
+          problems.push(`${table.type}.${field} is declared for ${table.table} but the schema has no such field`);
       }
       for (const derived of table.derived ?? []) {
         for (const relation of derived.fromRelations) {
-          if (!this.customerRelations.has(relation)) problems.push(`${table.type}.${derived.field} is derived from ${relation}, which is no declared relation`);
+          if (!this.customerRelations.has(relation))
+            problems.push(`${table.type}.${derived.field} is derived from ${relation}, which is no declared relation`);
         }
       }
     }
@@ -138,9 +146,11 @@ export class PersonalDataRegistry {
       }
       const declared = new Set(Object.values(table.columns).map((c) => c.column));
       for (const column of actual) {
-        if (!declared.has(column)) problems.push(`${table.table}.${column} has no data category: declare it (personal with its category, or a record kept and why)`);
+        if (!declared.has(column))
+          problems.push(`${table.table}.${column} has no data category: declare it (personal with its category, or a record kept and why)`);
       }
-      for (const column of declared) if (!actual.includes(column)) problems.push(`${table.table}.${column} is declared but the store has no such column`);
+      for (const column of declared)
+        if (!actual.includes(column)) problems.push(`${table.table}.${column} is declared but the store has no such column`);
     }
     if (problems.length) throw new Error(`The store does not match the personal-data declaration:\n  ${problems.join("\n  ")}`);
   }

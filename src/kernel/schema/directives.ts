@@ -1,11 +1,4 @@
-import {
-  DirectiveLocation,
-  GraphQLDirective,
-  GraphQLEnumType,
-  GraphQLList,
-  GraphQLNonNull,
-  GraphQLString,
-} from "graphql";
+import { DirectiveLocation, GraphQLDirective, GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLString } from "graphql";
 
 export const ALLOWED_FOR = "allowedFor";
 export const PURPOSE = "purpose";
@@ -21,8 +14,7 @@ export function governanceDirectives(purposeEnum: GraphQLEnumType): GraphQLDirec
   return [
     new GraphQLDirective({
       name: ALLOWED_FOR,
-      description:
-        "The purposes this field (or every field of this type) may be read for. A field's own list overrides its type's.",
+      description: "The purposes this field (or every field of this type) may be read for. A field's own list overrides its type's.",
       locations: [DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.OBJECT],
       args: { purposes: { type: purposeList } },
     }),
@@ -44,8 +36,7 @@ export function governanceDirectives(purposeEnum: GraphQLEnumType): GraphQLDirec
     }),
     new GraphQLDirective({
       name: REVEALS,
-      description:
-        "This filter or sort input reveals the named field; it may be used only where that field may be read.",
+      description: "This filter or sort input reveals the named field; it may be used only where that field may be read.",
       locations: [DirectiveLocation.INPUT_FIELD_DEFINITION],
       args: { coordinate: { type: new GraphQLNonNull(GraphQLString) } },
     }),

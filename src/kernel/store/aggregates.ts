@@ -29,13 +29,18 @@ const WORK_MEM = /^[1-9][0-9]{0,6}(kB|MB|GB)$/;
 
 export function aggregateReader(db: DataSource, registry: PersonalDataRegistry): AggregateReader {
   const identifying = new Set(
-    registry.tables.flatMap((t) => Object.entries(t.columns).filter(([, c]) => c.kind === "key" || c.kind === "link").flatMap(([key, c]) => [key, c.column])),
+    registry.tables.flatMap((t) =>
+      Object.entries(t.columns)
+        .filter(([, c]) => c.kind === "key" || c.kind === "link")
+        .flatMap(([key, c]) => [key, c.column]),
+    ),
   );
   return {
     async run<T>(sql: string, params: unknown[], options: AggregateOptions = {}) {
       const { workMem, statementTimeoutMs } = options;
       if (workMem !== undefined && !WORK_MEM.test(workMem)) throw new Error(`work_mem ${workMem}: expected e.g. 256MB`);
-      if (statementTimeoutMs !== undefined && !(Number.isSafeInteger(statementTimeoutMs) && statementTimeoutMs > 0)) throw new Error(`statement timeout ${statementTimeoutMs}`);
+      if (statementTimeoutMs !== undefined && !(Number.isSafeInteger(statementTimeoutMs) && statementTimeoutMs > 0))
+        throw new Error(`statement timeout ${statementTimeoutMs}`);
       const rows: Array<Record<string, unknown>> =
         workMem === undefined && statementTimeoutMs === undefined
           ? await db.query(sql, params)
@@ -50,7 +55,8 @@ export function aggregateReader(db: DataSource, registry: PersonalDataRegistry):
         }
         if (options.minGroupSize !== undefined) {
           const count = Number(row[options.countColumn ?? "customers"]);
-          if (!Number.isFinite(count) || count < options.minGroupSize) throw new Error("an aggregate returned a group below the minimum group size: refused");
+          if (!Number.isFinite(count) || count < options.minGroupSize)
+            throw new Error("an aggregate returned a group below the minimum group size: refused");
         }
       }
       return rows as T[];

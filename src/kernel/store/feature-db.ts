@@ -39,7 +39,9 @@ export function featureDb(db: DataSource, feature: string, tables: readonly Tabl
       verdicts.set(text, verdict);
     }
     if (verdict) {
-      throw new Error(`feature ${feature} may not touch the table ${verdict} directly: customer rows are read through the kernel's data layer`);
+      throw new Error(
+        `feature ${feature} may not touch the table ${verdict} directly: customer rows are read through the kernel's data layer`,
+      );
     }
   };
   const guard = <T extends DataSource | EntityManager>(target: T) => {

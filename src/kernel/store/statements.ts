@@ -44,7 +44,11 @@ export class StatementRunner {
     this.pool = pool;
   }
 
-  async rows<T = Record<string, unknown>>(statement: CompiledStatement, params: Readonly<Record<string, unknown>>, tx?: Pick<EntityManager, "query">): Promise<T[]> {
+  async rows<T = Record<string, unknown>>(
+    statement: CompiledStatement,
+    params: Readonly<Record<string, unknown>>,
+    tx?: Pick<EntityManager, "query">,
+  ): Promise<T[]> {
     const values = valuesOf(statement, params);
     if (tx) return (await tx.query(statement.text, values)) as T[];
     const result = await this.pool.query({ name: statement.name, text: statement.text, values });

@@ -21,7 +21,11 @@ export function observeRequests(options: { tracing: boolean }) {
     let span: Span | null = null;
     if (tracer) {
       const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-      span = tracer.startSpan(`${req.method} /graphql`, { kind: SpanKind.SERVER, attributes: { "http.request.method": req.method, "pgw.request_id": record.requestId } }, parent);
+      span = tracer.startSpan(
+        `${req.method} /graphql`,
+        { kind: SpanKind.SERVER, attributes: { "http.request.method": req.method, "pgw.request_id": record.requestId } },
+        parent,
+      );
     }
     res.once("finish", () => {
       const outcome = outcomeOf(record, res.statusCode, req.method);

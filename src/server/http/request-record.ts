@@ -2,15 +2,7 @@ import { randomUUID } from "node:crypto";
 
 /** What one HTTP request came to, for its log line, its metrics and its trace span. */
 export type RequestOutcome =
-  | "allowed"
-  | "refused"
-  | "unauthenticated"
-  | "parse_failed"
-  | "invalid"
-  | "bad_request"
-  | "withheld"
-  | "error"
-  | "preflight";
+  "allowed" | "refused" | "unauthenticated" | "parse_failed" | "invalid" | "bad_request" | "withheld" | "error" | "preflight";
 
 export interface RequestRecord {
   readonly requestId: string;

@@ -16,7 +16,10 @@ const ASSETS: Record<string, { file: () => string; type: string }> = {
   "graphiql.min.js": { file: () => path.join(packageDir("graphiql"), "graphiql.min.js"), type: "text/javascript" },
   "graphiql.min.css": { file: () => path.join(packageDir("graphiql"), "graphiql.min.css"), type: "text/css" },
   "react.production.min.js": { file: () => path.join(packageDir("react"), "umd", "react.production.min.js"), type: "text/javascript" },
-  "react-dom.production.min.js": { file: () => path.join(packageDir("react-dom"), "umd", "react-dom.production.min.js"), type: "text/javascript" },
+  "react-dom.production.min.js": {
+    file: () => path.join(packageDir("react-dom"), "umd", "react-dom.production.min.js"),
+    type: "text/javascript",
+  },
   "ide.js": { file: () => ownAsset("ide.js"), type: "text/javascript" },
   "ide.css": { file: () => ownAsset("ide.css"), type: "text/css" },
 };

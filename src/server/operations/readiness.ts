@@ -20,10 +20,12 @@ export function readiness(databases: Record<string, DataSource>, timeoutMs: numb
   const probe = (db: DataSource) =>
     new Promise<string>((resolve) => {
       const timer = setTimeout(() => resolve("timeout"), timeoutMs);
-      db.query("SELECT 1").then(
-        () => resolve("ok"),
-        () => resolve("unavailable"),
-      ).finally(() => clearTimeout(timer));
+      db.query("SELECT 1")
+        .then(
+          () => resolve("ok"),
+          () => resolve("unavailable"),
+        )
+        .finally(() => clearTimeout(timer));
     });
   const check = async () => {
     const names = Object.keys(databases);

@@ -23,7 +23,10 @@ export function requestDeadline(ms: number) {
       if (res.headersSent) return;
       req.timedOut = true;
       storeFailuresTotal.inc({ code: KernelCode.REQUEST_TIMEOUT });
-      res.status(503).set("retry-after", "1").json({ errors: [{ message: REQUEST_TIMEOUT_MESSAGE, extensions: { code: KernelCode.REQUEST_TIMEOUT } }] });
+      res
+        .status(503)
+        .set("retry-after", "1")
+        .json({ errors: [{ message: REQUEST_TIMEOUT_MESSAGE, extensions: { code: KernelCode.REQUEST_TIMEOUT } }] });
     }, ms);
     timer.unref();
     const clear = () => clearTimeout(timer);

@@ -44,16 +44,31 @@ export const FIXTURE_SDL = `
 export const fixtureSchema: GraphQLSchema = buildSchema(FIXTURE_SDL);
 const catalogue = new ErrorCatalogue([["kernel", KernelCodes.table]]);
 
-export const caller = (purposes: string[], extra: Partial<Caller> = {}): Caller => ({ id: "c1", name: "client", purposes: purposes as Caller["purposes"], ...extra });
+export const caller = (purposes: string[], extra: Partial<Caller> = {}): Caller => ({
+  id: "c1",
+  name: "client",
+  purposes: purposes as Caller["purposes"],
+  ...extra,
+});
 
 /** The gate with only `rules` (one stage), on the fixture schema (or another). */
-export function decideWith(rules: GovernanceRule[], source: string, options: { caller?: Caller | null; variables?: Record<string, unknown>; schema?: GraphQLSchema } = {}): Decision {
+export function decideWith(
+  rules: GovernanceRule[],
+  source: string,
+  options: { caller?: Caller | null; variables?: Record<string, unknown>; schema?: GraphQLSchema } = {},
+): Decision {
   const schema = options.schema ?? fixtureSchema;
   const gate = createGate(schema, [rules], catalogue);
   const document = parse(source);
   const operation = document.definitions.find((d) => d.kind === "OperationDefinition") as OperationDefinitionNode;
-  return gate.decide({ document, operation, variables: options.variables, caller: options.caller === undefined ? caller(["SERVICE_PROVISION"]) : options.caller });
+  return gate.decide({
+    document,
+    operation,
+    variables: options.variables,
+    caller: options.caller === undefined ? caller(["SERVICE_PROVISION"]) : options.caller,
+  });
 }
 
 /** The codes a decision refused with (none when allowed). */
-export const refusedWith = (decision: Decision): string[] => (decision.allowed ? [] : decision.errors.map((e) => String(e.extensions.code)));
+export const refusedWith = (decision: Decision): string[] =>
+  decision.allowed ? [] : decision.errors.map((e) => String(e.extensions.code));

@@ -18,7 +18,9 @@ describe("requireSupportedOperation", () => {
     expect(refusedWith(decideWith([requireSupportedOperation], `mutation M ${SP} { rename(id: "${ID}", name: "x") { id } }`))).toEqual([]);
   });
   it("refuses a subscription, even one reaching only public fields", () => {
-    expect(refusedWith(decideWith([requireSupportedOperation], `subscription S { shopOpened { name } }`))).toEqual(["OPERATION_NOT_SUPPORTED"]);
+    expect(refusedWith(decideWith([requireSupportedOperation], `subscription S { shopOpened { name } }`))).toEqual([
+      "OPERATION_NOT_SUPPORTED",
+    ]);
   });
 });
 
@@ -32,8 +34,16 @@ describe("requireWellFormedArguments", () => {
     ["an id in a variable", `query Q($id: ID!) ${SP} { person(id: $id) { id } }`, { id: "x' OR '1'='1" }],
     ["an id in a variable's default", `query Q($id: ID! = "nope") ${SP} { person(id: $id) { id } }`, undefined],
     ["a NUL character in an input object", `query Q ${SP} { people(filter: { name: "a\\u0000b" }) { id } }`, undefined],
-    ["an overlong string in a variable input", `query Q($f: PersonFilter) ${SP} { people(filter: $f) { id } }`, { f: { name: "x".repeat(MAX_ARGUMENT_LENGTH + 1) } }],
-    ["a NUL character in the purpose's agreement", `query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "a\\u0000") { shop { name } }`, undefined],
+    [
+      "an overlong string in a variable input",
+      `query Q($f: PersonFilter) ${SP} { people(filter: $f) { id } }`,
+      { f: { name: "x".repeat(MAX_ARGUMENT_LENGTH + 1) } },
+    ],
+    [
+      "a NUL character in the purpose's agreement",
+      `query Q @purpose(name: INDIVIDUAL_AGREEMENT, agreement: "a\\u0000") { shop { name } }`,
+      undefined,
+    ],
   ])("refuses %s", (_name, source, variables) => {
     expect(refusedWith(decideWith(rule, source, { variables }))).toEqual(["BAD_USER_INPUT"]);
   });
@@ -67,13 +77,25 @@ describe("requirePurpose", () => {
 
 describe("requireGrantedPurpose", () => {
   it("refuses a purpose the client is not granted", () => {
-    expect(refusedWith(decideWith([requireGrantedPurpose], `query Q @purpose(name: DATA_SUBJECT_REQUEST) { shop { name } }`))).toEqual(["PURPOSE_NOT_GRANTED"]);
+    expect(refusedWith(decideWith([requireGrantedPurpose], `query Q @purpose(name: DATA_SUBJECT_REQUEST) { shop { name } }`))).toEqual([
+      "PURPOSE_NOT_GRANTED",
+    ]);
   });
   it("passes a granted one, given literally or through a variable", () => {
     expect(refusedWith(decideWith([requireGrantedPurpose], `query Q ${SP} { shop { name } }`))).toEqual([]);
-    expect(refusedWith(decideWith([requireGrantedPurpose], `query Q($p: Purpose!) @purpose(name: $p) { shop { name } }`, { variables: { p: "SERVICE_PROVISION" } }))).toEqual([]);
     expect(
-      refusedWith(decideWith([requireGrantedPurpose], `query Q($p: Purpose!) @purpose(name: $p) { shop { name } }`, { variables: { p: "DATA_SUBJECT_REQUEST" } })),
+      refusedWith(
+        decideWith([requireGrantedPurpose], `query Q($p: Purpose!) @purpose(name: $p) { shop { name } }`, {
+          variables: { p: "SERVICE_PROVISION" },
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      refusedWith(
+        decideWith([requireGrantedPurpose], `query Q($p: Purpose!) @purpose(name: $p) { shop { name } }`, {
+          variables: { p: "DATA_SUBJECT_REQUEST" },
+        }),
+      ),
     ).toEqual(["PURPOSE_NOT_GRANTED"]);
   });
 });
@@ -98,16 +120,24 @@ describe("requirePermittedFields", () => {
     expect(refusedWith(decideWith(rule, `query Q ${SP} { person(id: "${ID}") { birthDate } }`))).toEqual(["PURPOSE_NOT_PERMITTED"]);
   });
   it("checks a field of an interface on every type implementing it", () => {
-    const decision = decideWith(rule, `query Q @purpose(name: NOTIFICATION) { node(id: "${ID}") { id } }`, { caller: caller(["NOTIFICATION"]) });
+    const decision = decideWith(rule, `query Q @purpose(name: NOTIFICATION) { node(id: "${ID}") { id } }`, {
+      caller: caller(["NOTIFICATION"]),
+    });
     expect(refusedWith(decision)).toContain("PURPOSE_NOT_PERMITTED");
   });
 });
 
 describe("requirePermittedInputs", () => {
   it("refuses a filter that reveals a field the purpose may not read (an oracle), literal or in a variable", () => {
-    expect(refusedWith(decideWith([requirePermittedInputs], `query Q ${SP} { people(filter: { bornAfter: "1990-01-01" }) { id } }`))).toEqual(["PURPOSE_NOT_PERMITTED"]);
     expect(
-      refusedWith(decideWith([requirePermittedInputs], `query Q($f: PersonFilter) ${SP} { people(filter: $f) { id } }`, { variables: { f: { bornAfter: "1990-01-01" } } })),
+      refusedWith(decideWith([requirePermittedInputs], `query Q ${SP} { people(filter: { bornAfter: "1990-01-01" }) { id } }`)),
+    ).toEqual(["PURPOSE_NOT_PERMITTED"]);
+    expect(
+      refusedWith(
+        decideWith([requirePermittedInputs], `query Q($f: PersonFilter) ${SP} { people(filter: $f) { id } }`, {
+          variables: { f: { bornAfter: "1990-01-01" } },
+        }),
+      ),
     ).toEqual(["PURPOSE_NOT_PERMITTED"]);
   });
   it("passes a filter on a field the purpose may read", () => {
@@ -119,6 +149,8 @@ describe("requireRole", () => {
   it("needs the field's compliance role", () => {
     const source = `query Q @purpose(name: DATA_SUBJECT_REQUEST) { trail }`;
     expect(refusedWith(decideWith([requireRole], source, { caller: caller(["DATA_SUBJECT_REQUEST"]) }))).toEqual(["ROLE_REQUIRED"]);
-    expect(refusedWith(decideWith([requireRole], source, { caller: caller(["DATA_SUBJECT_REQUEST"], { roles: ["PRIVACY_OFFICER" as never] }) }))).toEqual([]);
+    expect(
+      refusedWith(decideWith([requireRole], source, { caller: caller(["DATA_SUBJECT_REQUEST"], { roles: ["PRIVACY_OFFICER" as never] }) })),
+    ).toEqual([]);
   });
 });

@@ -36,9 +36,14 @@ export const requireAgreement: GovernanceRule = ({ purpose, operation }) => {
   }
   if (purpose.name === Purpose.INDIVIDUAL_AGREEMENT && !isAgreementKey(purpose.agreement)) {
     return [
-      refusal(ConsentCode.AGREEMENT_UNKNOWN, "No individual agreement has that key (keys are lower-case letters, digits and . _ -).", {
-        purpose: purpose.name,
-      }, operation),
+      refusal(
+        ConsentCode.AGREEMENT_UNKNOWN,
+        "No individual agreement has that key (keys are lower-case letters, digits and . _ -).",
+        {
+          purpose: purpose.name,
+        },
+        operation,
+      ),
     ];
   }
   return [];

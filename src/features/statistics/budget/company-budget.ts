@@ -152,7 +152,8 @@ export class CompanyBudget {
     return this.db.transaction(async (t) => {
       const current = await this.clock(t);
       const windowPeriods = caps.windowPeriods ?? current.settings.windowPeriods;
-      if (!Number.isInteger(windowPeriods) || windowPeriods < 1 || windowPeriods > 120) throw new Error("the window must be 1 to 120 periods");
+      if (!Number.isInteger(windowPeriods) || windowPeriods < 1 || windowPeriods > 120)
+        throw new Error("the window must be 1 to 120 periods");
       if (caps.lifetimeCapMicro < caps.periodBudgetMicro) throw new Error("the lifetime cap must be at least the period budget");
       await t.query(
         `UPDATE statistics_company_budget SET period_budget_micro = $1, lifetime_cap_micro = $2, window_periods = $3, updated_at = now() WHERE singleton`,
@@ -166,7 +167,9 @@ export class CompanyBudget {
         );
       }
       if (sums.window > caps.lifetimeCapMicro) {
-        throw new Error(`the lifetime cap ε = ${fromMicro(caps.lifetimeCapMicro)} is below what the window has already spent: ε = ${fromMicro(sums.window)}`);
+        throw new Error(
+          `the lifetime cap ε = ${fromMicro(caps.lifetimeCapMicro)} is below what the window has already spent: ε = ${fromMicro(sums.window)}`,
+        );
       }
       return this.state(t);
     });
@@ -192,13 +195,19 @@ export class CompanyBudget {
   }
 
   private async charge(t: FeatureTx, account: Account, epsilonMicro: number): Promise<{ period: string; remainingMicro: number }> {
-    if (!Number.isSafeInteger(epsilonMicro) || epsilonMicro <= 0) throw new Error(`ε to charge must be a positive number of millionths, got ${epsilonMicro}`);
+    if (!Number.isSafeInteger(epsilonMicro) || epsilonMicro <= 0)
+      throw new Error(`ε to charge must be a positive number of millionths, got ${epsilonMicro}`);
     const clock = await this.clock(t, true);
     const sums = await this.sums(t, clock, account.kind === "organisation" ? account.organisationId : null);
     const accountRoom = account.kind === "organisation" ? sums.organisationAllocation - sums.organisationPeriod : releaseRoom(clock, sums);
     const lifetime = lifetimeRoom(clock, sums);
     if (epsilonMicro > accountRoom || epsilonMicro > lifetime) {
-      const limit: BudgetLimit = epsilonMicro > lifetime && lifetime <= accountRoom ? "LIFETIME_CAP" : account.kind === "organisation" ? "ORGANISATION_ALLOCATION" : "COMPANY_PERIOD_BUDGET";
+      const limit: BudgetLimit =
+        epsilonMicro > lifetime && lifetime <= accountRoom
+          ? "LIFETIME_CAP"
+          : account.kind === "organisation"
+            ? "ORGANISATION_ALLOCATION"
+            : "COMPANY_PERIOD_BUDGET";
       throw budgetExhausted({
         budgetPeriod: clock.period,
         budgetRemaining: fromMicro(Math.max(0, Math.min(accountRoom, lifetime))),
@@ -217,7 +226,9 @@ export class CompanyBudget {
   }
 
   private async clock(t: FeatureTx | FeatureDb, forUpdate = false): Promise<PeriodClock> {
-    const [row] = await t.query(`SELECT ${PERIOD_CLOCK_COLUMNS} FROM statistics_company_budget WHERE singleton${forUpdate ? " FOR UPDATE" : ""}`);
+    const [row] = await t.query(
+      `SELECT ${PERIOD_CLOCK_COLUMNS} FROM statistics_company_budget WHERE singleton${forUpdate ? " FOR UPDATE" : ""}`,
+    );
     if (!row) throw new Error("the statistics budget is not initialised in the store (a gateway records its time zone at start-up)");
     return periodClock(row);
   }

@@ -42,7 +42,10 @@ export class Organisations {
   /** Puts a client (by id or name) in an organisation, moving it from any other. */
   async assignClient(clientIdOrName: string, organisationIdOrName: string): Promise<{ client: string; organisation: Organisation }> {
     const organisation = await this.get(organisationIdOrName);
-    const [client] = await this.db.query(`SELECT id, name FROM api_client WHERE ${UUID.test(clientIdOrName) ? "id = $1::uuid" : "name = $1"}`, [clientIdOrName]);
+    const [client] = await this.db.query(
+      `SELECT id, name FROM api_client WHERE ${UUID.test(clientIdOrName) ? "id = $1::uuid" : "name = $1"}`,
+      [clientIdOrName],
+    );
     if (!client) throw new Error(`no client "${clientIdOrName}"`);
     await this.db.query(
       `INSERT INTO statistics_organisation_client (client_id, organisation_id) VALUES ($1, $2)

@@ -51,7 +51,9 @@ export class StatisticsZoneMismatch extends Error {
  * released until the privacy officer sets one), and refuses a zone that differs from it.
  */
 export async function recordStatisticsZone(db: FeatureDb, timeZone: string): Promise<void> {
-  await db.query(`INSERT INTO statistics_company_budget (singleton, time_zone) VALUES (true, $1) ON CONFLICT (singleton) DO NOTHING`, [timeZone]);
+  await db.query(`INSERT INTO statistics_company_budget (singleton, time_zone) VALUES (true, $1) ON CONFLICT (singleton) DO NOTHING`, [
+    timeZone,
+  ]);
   const [row] = await db.query(`SELECT time_zone FROM statistics_company_budget WHERE singleton`);
   if (row.time_zone !== timeZone) throw new StatisticsZoneMismatch(timeZone, String(row.time_zone));
 }

@@ -11,7 +11,9 @@ import { STATISTICS_OFFICE } from "../services";
 
 const epsilon = (micro: number) => micro / 1_000_000;
 
-@ObjectType("StatisticsOrganisation", { description: "An organisation receiving statistics: its allocation of the company budget and its spending this period." })
+@ObjectType("StatisticsOrganisation", {
+  description: "An organisation receiving statistics: its allocation of the company budget and its spending this period.",
+})
 @AllowedFor(Purpose.DATA_SUBJECT_REQUEST)
 export class StatisticsOrganisationView {
   @Field(() => ID)
@@ -36,7 +38,9 @@ export class StatisticsOrganisationView {
   clients: number;
 }
 
-@ObjectType("StatisticsBudget", { description: "The company's privacy budget per data subject: caps, spending, and each organisation's share." })
+@ObjectType("StatisticsBudget", {
+  description: "The company's privacy budget per data subject: caps, spending, and each organisation's share.",
+})
 @AllowedFor(Purpose.DATA_SUBJECT_REQUEST)
 export class StatisticsBudgetView {
   @Field({ description: "The zone periods are reckoned in (the store's)." })
@@ -79,7 +83,9 @@ export class StatisticsBudgetView {
   organisations: StatisticsOrganisationView[];
 }
 
-@ObjectType("StatisticsAnswerRecord", { description: "An interactive statistics answer released: the question, who asked it first, its ε and when." })
+@ObjectType("StatisticsAnswerRecord", {
+  description: "An interactive statistics answer released: the question, who asked it first, its ε and when.",
+})
 @AllowedFor(Purpose.DATA_SUBJECT_REQUEST)
 export class StatisticsAnswerView {
   @Field()
@@ -119,7 +125,9 @@ class StatisticsAnswersArgs {
 /** The privacy officer's view of the statistics budget: DATA_SUBJECT_REQUEST plus the PRIVACY_OFFICER role. */
 @Resolver()
 export class StatisticsOfficerQueries {
-  @Query(() => StatisticsBudgetView, { description: "The company's statistics privacy budget and each organisation's share. Privacy officer only." })
+  @Query(() => StatisticsBudgetView, {
+    description: "The company's statistics privacy budget and each organisation's share. Privacy officer only.",
+  })
   @AllowedFor(Purpose.DATA_SUBJECT_REQUEST)
   @RequiresRole(ComplianceRole.PRIVACY_OFFICER)
   async statisticsBudget(@Ctx() ctx: GatewayContext): Promise<StatisticsBudgetView> {

@@ -25,7 +25,10 @@ export class ReleaseGroupingView {
   @Field(() => String, { nullable: true, description: '"YYYY-MM..YYYY-MM" (serviceUsage)' })
   usageMonths: string | null;
 
-  @Field(() => Int, { nullable: true, description: "serviceUsage: a customer counts in at most this many cells per level (their most used); null: all of theirs." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "serviceUsage: a customer counts in at most this many cells per level (their most used); null: all of theirs.",
+  })
   maxCellsPerCustomer: number | null;
 }
 
@@ -197,20 +200,30 @@ export class ReleaseQueries {
   }
 
   @FieldResolver(() => [ReleasedCellView], { description: "The release's cells, in domain order, with each cell's standard error." })
-  async releasedCells(@Root() release: StatisticsReleaseView, @Args() args: CellArgs, @Ctx() ctx: GatewayContext): Promise<ReleasedCellView[]> {
+  async releasedCells(
+    @Root() release: StatisticsReleaseView,
+    @Args() args: CellArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ReleasedCellView[]> {
     const cells = await ctx.service(RELEASE_READER).cells(release.id, args);
     return cells.map((cell) => toCellView(cell, release.method[cell.grouping]));
   }
 }
 
-const usageMonthsOf = (g: { usageMonths?: { from: string; to: string } }) => (g.usageMonths ? `${g.usageMonths.from}..${g.usageMonths.to}` : null);
+const usageMonthsOf = (g: { usageMonths?: { from: string; to: string } }) =>
+  g.usageMonths ? `${g.usageMonths.from}..${g.usageMonths.to}` : null;
 
 function toPlanView(plan: StoredPlan): ReleasePlanView {
   return Object.assign(new ReleasePlanView(), {
     ...plan,
     epsilon: plan.epsilonMicro / 1e6,
     groupings: plan.groupings.map((g) =>
-      Object.assign(new ReleaseGroupingView(), { field: g.field, dimensions: g.dimensions, usageMonths: usageMonthsOf(g), maxCellsPerCustomer: g.maxCellsPerCustomer ?? null }),
+      Object.assign(new ReleaseGroupingView(), {
+        field: g.field,
+        dimensions: g.dimensions,
+        usageMonths: usageMonthsOf(g),
+        maxCellsPerCustomer: g.maxCellsPerCustomer ?? null,
+      }),
     ),
   });
 }
@@ -241,7 +254,9 @@ export function cellStandardErrors(cell: StoredCell, method: GroupingMethod): St
   const geography = geographyOf(method.grouping);
   const leaf = geography ? leafNames(geography).indexOf(cell.key[geography]!) : 0;
   const se = (measure: "customers" | "usageCount" | "amountSum") =>
-    method.measures.some((m) => m.measure === measure) ? Math.round(Math.sqrt(covarianceOf(method, measure)[leaf][leaf]) * 100) / 100 : null;
+    method.measures.some((m) => m.measure === measure)
+      ? Math.round(Math.sqrt(covarianceOf(method, measure)[leaf][leaf]) * 100) / 100
+      : null;
   return Object.assign(new StandardErrors(), { customers: se("customers"), usageCount: se("usageCount"), amountSum: se("amountSum") });
 }
 

@@ -29,7 +29,10 @@ export class StatisticsResolver {
   }
 
   // Each field is nullable: one refused for budget is null with its error, the others answered.
-  @FieldResolver(() => CustomerStatistics, { nullable: true, description: "Distinct customers by generalised dimensions (null with an error when refused)." })
+  @FieldResolver(() => CustomerStatistics, {
+    nullable: true,
+    description: "Distinct customers by generalised dimensions (null with an error when refused).",
+  })
   async customers(
     @Arg("groupBy", () => [StatisticsDimension], { defaultValue: [] }) groupBy: StatisticsDimension[],
     @Arg("filter", () => CustomerStatisticsFilter, { nullable: true }) filter: CustomerStatisticsFilter | undefined,
@@ -98,5 +101,9 @@ function toUsageBucket(bucket: ReleasedBucket): UsageBucket {
 function toErrors(bucket: ReleasedBucket): StandardErrors | null {
   const errors = bucket.standardErrors;
   if (!errors) return null;
-  return Object.assign(new StandardErrors(), { customers: errors.customers ?? null, usageCount: errors.usageCount ?? null, amountSum: errors.amountSum ?? null });
+  return Object.assign(new StandardErrors(), {
+    customers: errors.customers ?? null,
+    usageCount: errors.usageCount ?? null,
+    amountSum: errors.amountSum ?? null,
+  });
 }

@@ -36,7 +36,10 @@ export class StatisticsKey {
   usageMonth: string | null;
 }
 
-@ObjectType({ description: "Standard errors of a bucket's numbers (answers from a released table): the square root of the variance of the sum of its cells." })
+@ObjectType({
+  description:
+    "Standard errors of a bucket's numbers (answers from a released table): the square root of the variance of the sum of its cells.",
+})
 @Public()
 export class StandardErrors {
   @Field(() => Float, { nullable: true })
@@ -77,7 +80,10 @@ export class CustomerBucket {
   @Field(() => Int, { description: "Distinct customers, with differential-privacy noise." })
   customers: number;
 
-  @Field(() => StandardErrors, { nullable: true, description: "Error bars, for answers from a released table (interactive answers: see noise)." })
+  @Field(() => StandardErrors, {
+    nullable: true,
+    description: "Error bars, for answers from a released table (interactive answers: see noise).",
+  })
   standardErrors: StandardErrors | null;
 }
 
@@ -93,7 +99,9 @@ export class UsageBucket {
   @Field(() => Int, { description: "Uses (each customer's uses per bucket clamped to STATS_USAGE_CAP), with noise." })
   usageCount: number;
 
-  @Field(() => GraphQLSafeInt, { description: "Amount paid in yen (each customer's amount per bucket clamped to STATS_AMOUNT_CAP), with noise." })
+  @Field(() => GraphQLSafeInt, {
+    description: "Amount paid in yen (each customer's amount per bucket clamped to STATS_AMOUNT_CAP), with noise.",
+  })
   amountSum: number;
 
   @Field(() => Int, { nullable: true, description: "Average yen per use: noisy amountSum / noisy usageCount (null when that count is 0)." })
@@ -102,7 +110,10 @@ export class UsageBucket {
   @Field(() => Int, { nullable: true, description: "Average yen per customer: noisy amountSum / noisy customers." })
   amountPerCustomer: number | null;
 
-  @Field(() => StandardErrors, { nullable: true, description: "Error bars, for answers from a released table (interactive answers: see noise)." })
+  @Field(() => StandardErrors, {
+    nullable: true,
+    description: "Error bars, for answers from a released table (interactive answers: see noise).",
+  })
   standardErrors: StandardErrors | null;
 }
 
@@ -134,10 +145,15 @@ export abstract class StatisticsResult {
   @Field(() => Int, { description: "How many buckets the grouping can have (its public domain under the filter)." })
   possibleBuckets: number;
 
-  @Field(() => Int, { description: "k: no bucket of fewer distinct customers is ever released (0 for an answer from a released table: every cell carries noise, none is withheld)." })
+  @Field(() => Int, {
+    description:
+      "k: no bucket of fewer distinct customers is ever released (0 for an answer from a released table: every cell carries noise, none is withheld).",
+  })
   minGroupSize: number;
 
-  @Field(() => Int, { description: "A bucket is released only when its noisy customer count reaches this (0 for an answer from a released table)." })
+  @Field(() => Int, {
+    description: "A bucket is released only when its noisy customer count reaches this (0 for an answer from a released table).",
+  })
   releaseThreshold: number;
 
   @Field(() => Float, { description: "ε this request spent (0 for a question already answered this period, for anyone)." })
@@ -154,7 +170,9 @@ export abstract class StatisticsResult {
   @Field({ description: "True when this is the stored answer to the same question asked earlier this period (by any client)." })
   repeated: boolean;
 
-  @Field(() => [MeasureNoise], { description: "The noise of an interactive answer (empty for an answer from a released table: see standardErrors)." })
+  @Field(() => [MeasureNoise], {
+    description: "The noise of an interactive answer (empty for an answer from a released table: see standardErrors).",
+  })
   noise: MeasureNoise[];
 
   @Field(() => StatisticsReleaseSource, { nullable: true, description: "Set when the answer was summed from a released table, free." })

@@ -43,7 +43,10 @@ export function leafCovariance(h: Hierarchy, variances: LevelVariances): Matrix 
   const countryWeight = h.levels >= 2 ? 1 / variances[0] : 0;
   const middleWeight = h.levels === 3 ? 1 / variances[1] : 0;
   const precision: Matrix = Array.from({ length: n }, (_, i) =>
-    Array.from({ length: n }, (_, j) => countryWeight + (h.levels === 3 && h.parentOf![i] === h.parentOf![j] ? middleWeight : 0) + (i === j ? leafWeight : 0)),
+    Array.from(
+      { length: n },
+      (_, j) => countryWeight + (h.levels === 3 && h.parentOf![i] === h.parentOf![j] ? middleWeight : 0) + (i === j ? leafWeight : 0),
+    ),
   );
   return choleskyInverse(precision);
 }

@@ -1,5 +1,13 @@
 import { OTHER_SERVICE } from "../../../config/statistics";
-import { AGE_BANDS, GENDERS, PREFECTURE_NAMES, REGION_NAMES, REGION_OF, StatisticsDimension as D, type StatisticsDimension } from "../dimensions";
+import {
+  AGE_BANDS,
+  GENDERS,
+  PREFECTURE_NAMES,
+  REGION_NAMES,
+  REGION_OF,
+  StatisticsDimension as D,
+  type StatisticsDimension,
+} from "../dimensions";
 import { monthIndex, monthsOf } from "../months";
 import type { StatisticsQuery } from "../query";
 import type { Measure } from "../sql";
@@ -56,7 +64,11 @@ function wholeRegions(prefectures: readonly string[]): boolean {
  * least-squares covariance of a tree's leaves. Public: computed from the question and the
  * method only, never from the data.
  */
-export function bucketVariances(method: GroupingMethod, query: StatisticsQuery, key: Partial<Record<StatisticsDimension, string>>): Partial<Record<Measure, number>> {
+export function bucketVariances(
+  method: GroupingMethod,
+  query: StatisticsQuery,
+  key: Partial<Record<StatisticsDimension, string>>,
+): Partial<Record<Measure, number>> {
   const { filter } = query;
   let trees = 1;
   for (const d of treeDimensions(method.grouping)) {
@@ -79,7 +91,9 @@ export function bucketVariances(method: GroupingMethod, query: StatisticsQuery, 
 function leavesOf(method: GroupingMethod, query: StatisticsQuery, key: Partial<Record<StatisticsDimension, string>>): number[] {
   const geography = geographyOf(method.grouping);
   if (!geography) return [0];
-  const prefectures = key.PREFECTURE ? [key.PREFECTURE] : (query.filter.prefectures ?? PREFECTURE_NAMES).filter((p) => !key.REGION || REGION_OF.get(p) === key.REGION);
+  const prefectures = key.PREFECTURE
+    ? [key.PREFECTURE]
+    : (query.filter.prefectures ?? PREFECTURE_NAMES).filter((p) => !key.REGION || REGION_OF.get(p) === key.REGION);
   if (geography === D.PREFECTURE) return prefectures.map((p) => PREFECTURE_NAMES.indexOf(p));
   return [...new Set(prefectures.map((p) => REGION_OF.get(p)!))].map((r) => REGION_NAMES.indexOf(r));
 }

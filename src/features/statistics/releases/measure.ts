@@ -29,7 +29,10 @@ export function covarianceOf(method: GroupingMethod, measure: Measure): Matrix {
   let matrix = byMeasure.get(measure);
   if (!matrix) {
     const levels = method.measures.find((m) => m.measure === measure)!.levels;
-    matrix = leafCovariance(hierarchyOf(geographyOf(method.grouping)), levels.map((l) => l.variance));
+    matrix = leafCovariance(
+      hierarchyOf(geographyOf(method.grouping)),
+      levels.map((l) => l.variance),
+    );
     byMeasure.set(measure, matrix);
   }
   return matrix;
@@ -77,4 +80,5 @@ export function measureGrouping(method: GroupingMethod, exact: ReadonlyMap<strin
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 
 /** The region of a released cell's prefecture (stored with the cell, so regions sum in SQL). */
-export const regionOfCell = (cell: ReleasedCell): string | null => cell.key[D.REGION] ?? (cell.key[D.PREFECTURE] ? REGION_OF.get(cell.key[D.PREFECTURE]!)! : null);
+export const regionOfCell = (cell: ReleasedCell): string | null =>
+  cell.key[D.REGION] ?? (cell.key[D.PREFECTURE] ? REGION_OF.get(cell.key[D.PREFECTURE]!)! : null);

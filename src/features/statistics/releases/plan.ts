@@ -1,5 +1,14 @@
 import { OTHER_SERVICE, type StatisticsConfig } from "../../../config/statistics";
-import { AGE_BANDS, DIMENSION_ORDER, GENDERS, PREFECTURE_NAMES, REGION_NAMES, REGION_OF, StatisticsDimension as D, type StatisticsDimension } from "../dimensions";
+import {
+  AGE_BANDS,
+  DIMENSION_ORDER,
+  GENDERS,
+  PREFECTURE_NAMES,
+  REGION_NAMES,
+  REGION_OF,
+  StatisticsDimension as D,
+  type StatisticsDimension,
+} from "../dimensions";
 import { monthIndex, monthsOf, type MonthRange } from "../months";
 import { decay, discreteLaplaceVariance } from "../noise/discrete-laplace";
 import { rational, toNumber, type Rational } from "../noise/rational";
@@ -71,8 +80,15 @@ export function validatePlan(groupings: readonly PlanGrouping[], epsilonMicro: n
     const grouping: PlanGrouping = { field: g.field, dimensions, ...(usageMonths ? { usageMonths } : {}) };
     if (g.maxCellsPerCustomer !== undefined) {
       const natural = usageCellsPerCustomer(grouping, config.services);
-      if (g.field !== "serviceUsage" || !Number.isSafeInteger(g.maxCellsPerCustomer) || g.maxCellsPerCustomer < 1 || g.maxCellsPerCustomer > natural) {
-        throw badInput(`grouping ${i + 1}: at most N cells per customer applies to serviceUsage, with N from 1 to ${natural} (its services × months).`);
+      if (
+        g.field !== "serviceUsage" ||
+        !Number.isSafeInteger(g.maxCellsPerCustomer) ||
+        g.maxCellsPerCustomer < 1 ||
+        g.maxCellsPerCustomer > natural
+      ) {
+        throw badInput(
+          `grouping ${i + 1}: at most N cells per customer applies to serviceUsage, with N from 1 to ${natural} (its services × months).`,
+        );
       }
       if (g.maxCellsPerCustomer < natural) grouping.maxCellsPerCustomer = g.maxCellsPerCustomer;
     }
@@ -85,7 +101,9 @@ export function validatePlan(groupings: readonly PlanGrouping[], epsilonMicro: n
   for (const method of methodOf(plan, config)) {
     for (const m of method.measures) {
       if (m.levels.some((l) => l.epsilon.den * m.sensitivity > MAX_NOISE_SCALE)) {
-        throw badInput(`grouping ${describe(method.grouping)}: ε too small for the ${m.measure} (sensitivity ${m.sensitivity}); raise the plan's ε or release fewer usage cells per customer.`);
+        throw badInput(
+          `grouping ${describe(method.grouping)}: ε too small for the ${m.measure} (sensitivity ${m.sensitivity}); raise the plan's ε or release fewer usage cells per customer.`,
+        );
       }
     }
   }
@@ -127,7 +145,8 @@ export const treeDimensions = (grouping: PlanGrouping) => grouping.dimensions.fi
 const PREFECTURE_PARENTS = PREFECTURE_NAMES.map((p) => REGION_NAMES.indexOf(REGION_OF.get(p)!));
 
 export function hierarchyOf(geography: Geography): Hierarchy {
-  if (geography === D.PREFECTURE) return { levels: 3, leaves: PREFECTURE_NAMES.length, parentOf: PREFECTURE_PARENTS, middles: REGION_NAMES.length };
+  if (geography === D.PREFECTURE)
+    return { levels: 3, leaves: PREFECTURE_NAMES.length, parentOf: PREFECTURE_PARENTS, middles: REGION_NAMES.length };
   if (geography === D.REGION) return { levels: 2, leaves: REGION_NAMES.length };
   return { levels: 1, leaves: 1 };
 }
@@ -135,7 +154,11 @@ export function hierarchyOf(geography: Geography): Hierarchy {
 export const leafNames = (geography: Geography): readonly string[] =>
   geography === D.PREFECTURE ? PREFECTURE_NAMES : geography === D.REGION ? REGION_NAMES : [""];
 
-export const LEVEL_NAMES: Record<Hierarchy["levels"], string[]> = { 1: ["cell"], 2: ["country", "region"], 3: ["country", "region", "prefecture"] };
+export const LEVEL_NAMES: Record<Hierarchy["levels"], string[]> = {
+  1: ["cell"],
+  2: ["country", "region"],
+  3: ["country", "region", "prefecture"],
+};
 
 export function cellCount(grouping: PlanGrouping, services: readonly string[]): number {
   return grouping.dimensions.reduce((n, d) => n * releaseDomain(d, grouping, services).length, 1);
@@ -192,7 +215,10 @@ const times = (r: Rational, num: number, den: number): Rational => rational(r.nu
  * the usage dimensions: services × months, or the plan's smaller bound), the sensitivity the
  * noise is scaled to.
  */
-export function methodOf(plan: ReleasePlanDefinition, config: Pick<StatisticsConfig, "services" | "usageCap" | "amountCap">): GroupingMethod[] {
+export function methodOf(
+  plan: ReleasePlanDefinition,
+  config: Pick<StatisticsConfig, "services" | "usageCap" | "amountCap">,
+): GroupingMethod[] {
   const epsilon = rational(plan.epsilonMicro, 1_000_000);
   return plan.groupings.map((grouping) => {
     const perGrouping = times(epsilon, 1, plan.groupings.length);
@@ -221,7 +247,9 @@ export function methodOf(plan: ReleasePlanDefinition, config: Pick<StatisticsCon
 /** The most cells of one level a customer falls into: 1 for customers, services × months for usage. */
 function usageCellsPerCustomer(grouping: PlanGrouping, services: readonly string[]): number {
   if (grouping.field === "customers") return 1;
-  return grouping.dimensions.filter((d) => d === D.SERVICE || d === D.USAGE_MONTH).reduce((n, d) => n * releaseDomain(d, grouping, services).length, 1);
+  return grouping.dimensions
+    .filter((d) => d === D.SERVICE || d === D.USAGE_MONTH)
+    .reduce((n, d) => n * releaseDomain(d, grouping, services).length, 1);
 }
 
 /** The total ε of a method (a check that the split adds up to the plan's ε). */

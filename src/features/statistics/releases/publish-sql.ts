@@ -1,5 +1,13 @@
 import { OTHER_SERVICE } from "../../../config/statistics";
-import { AGE_BAND_LOWER_BOUNDS, AGE_BANDS, COLUMN, PREFECTURE_NAMES, REGION_OF, StatisticsDimension as D, type StatisticsDimension } from "../dimensions";
+import {
+  AGE_BAND_LOWER_BOUNDS,
+  AGE_BANDS,
+  COLUMN,
+  PREFECTURE_NAMES,
+  REGION_OF,
+  StatisticsDimension as D,
+  type StatisticsDimension,
+} from "../dimensions";
 import { dayAfterMonth } from "../months";
 import type { BuiltSql } from "../sql";
 import type { GroupingMethod } from "./plan";
@@ -33,7 +41,8 @@ export function publishSql(method: GroupingMethod, options: PublishSqlOptions): 
   const ageBand = () => {
     const [year, month] = options.period.split("-").map(Number);
     const branches = AGE_BAND_LOWER_BOUNDS.map(
-      (age, i) => `WHEN c.birth_date > ${add(`${String(year - age).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`, "date")} THEN '${AGE_BANDS[i]}'`,
+      (age, i) =>
+        `WHEN c.birth_date > ${add(`${String(year - age).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`, "date")} THEN '${AGE_BANDS[i]}'`,
     );
     return `CASE ${branches.join(" ")} ELSE '${AGE_BANDS[AGE_BANDS.length - 1]}' END`;
   };
@@ -71,11 +80,19 @@ export function publishSql(method: GroupingMethod, options: PublishSqlOptions): 
     `GROUP BY ${["1", ...factDims.map((_, i) => String(i + 2))].join(", ")}`,
   ].join("\n  ");
   const select = [...customerDims.map((d) => `${customerSql(d)} AS ${COLUMN[d]}`), ...outerUsage];
-  const groupKeys = [...customerDims.map((_, i) => String(i + 1)), ...(grouping.dimensions.includes(D.SERVICE) ? ["f.service"] : []), ...(grouping.dimensions.includes(D.USAGE_MONTH) ? ["f.month"] : [])];
+  const groupKeys = [
+    ...customerDims.map((_, i) => String(i + 1)),
+    ...(grouping.dimensions.includes(D.SERVICE) ? ["f.service"] : []),
+    ...(grouping.dimensions.includes(D.USAGE_MONTH) ? ["f.month"] : []),
+  ];
   // a customer in more cells than the plan's bound keeps their most used ones (a choice made
   // from their own uses only, so one customer still moves at most B cells)
   const bound = grouping.maxCellsPerCustomer;
-  const order = ["f.uses DESC", ...(grouping.dimensions.includes(D.SERVICE) ? ["f.service"] : []), ...(grouping.dimensions.includes(D.USAGE_MONTH) ? ["f.month"] : [])];
+  const order = [
+    "f.uses DESC",
+    ...(grouping.dimensions.includes(D.SERVICE) ? ["f.service"] : []),
+    ...(grouping.dimensions.includes(D.USAGE_MONTH) ? ["f.month"] : []),
+  ];
   const source = bound
     ? `(SELECT f.*, row_number() OVER (PARTITION BY f.cid ORDER BY ${order.join(", ")}) AS pick FROM facts f) f`
     : "facts f";

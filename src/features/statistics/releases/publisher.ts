@@ -67,8 +67,13 @@ export class ReleasePublisher {
     await db.transaction(async (tx) => {
       const charged = await budget.spendForRelease(tx, id, plan.epsilonMicro);
       // ages were reckoned on the first day of `period`: a release straddling a new period is refused (nothing charged)
-      if (charged.period !== period) throw new Error(`the budget period turned to ${charged.period} while measuring (${period}): publish again`);
-      await this.store.store(tx, { id, planId: plan.id, period: charged.period, epsilonMicro: plan.epsilonMicro, method, measureMs }, cells);
+      if (charged.period !== period)
+        throw new Error(`the budget period turned to ${charged.period} while measuring (${period}): publish again`);
+      await this.store.store(
+        tx,
+        { id, planId: plan.id, period: charged.period, epsilonMicro: plan.epsilonMicro, method, measureMs },
+        cells,
+      );
     });
     return (await this.store.release(id))!;
   }

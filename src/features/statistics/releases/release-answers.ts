@@ -57,7 +57,8 @@ export class ReleaseAnswers {
         bucket.usageCount = Number(row?.usage_count ?? 0);
         bucket.amountSum = Number(row?.amount_sum ?? 0);
       }
-      for (const [measure, variance] of Object.entries(variances)) bucket.standardErrors![measure as keyof typeof variances] = round2(Math.sqrt(variance!));
+      for (const [measure, variance] of Object.entries(variances))
+        bucket.standardErrors![measure as keyof typeof variances] = round2(Math.sqrt(variance!));
       return bucket;
     });
     return {
@@ -67,7 +68,13 @@ export class ReleaseAnswers {
       releaseThreshold: 0,
       noise: [],
       epsilonMicro: 0,
-      release: { reference: release.id, plan: release.plan, planVersion: release.planVersion, publishedAt: release.publishedAt, epsilon: release.epsilonMicro / 1e6 },
+      release: {
+        reference: release.id,
+        plan: release.plan,
+        planVersion: release.planVersion,
+        publishedAt: release.publishedAt,
+        epsilon: release.epsilonMicro / 1e6,
+      },
     };
   }
 }
@@ -94,10 +101,12 @@ function cellSumSql(releaseId: string, grouping: number, method: GroupingMethod,
   if (filter.ageBands) where.push(`age_band = ANY(${add(filter.ageBands)}::text[])`);
   if (filter.genders) where.push(`gender = ANY(${add(filter.genders)}::text[])`);
   // prefectures of whole regions select the same cells by region when only regions were released
-  if (filter.prefectures) where.push(`coalesce(prefecture, region) = ANY(${add([...filter.prefectures, ...regionsOf(filter.prefectures)])}::text[])`);
+  if (filter.prefectures)
+    where.push(`coalesce(prefecture, region) = ANY(${add([...filter.prefectures, ...regionsOf(filter.prefectures)])}::text[])`);
   if (filter.services) where.push(`service = ANY(${add(filter.services)}::text[])`);
   // without released months the cells already cover exactly the asked months (cover.ts)
-  if (filter.usageMonth && method.grouping.dimensions.includes(D.USAGE_MONTH)) where.push(`usage_month BETWEEN ${add(filter.usageMonth.from)} AND ${add(filter.usageMonth.to)}`);
+  if (filter.usageMonth && method.grouping.dimensions.includes(D.USAGE_MONTH))
+    where.push(`usage_month BETWEEN ${add(filter.usageMonth.from)} AND ${add(filter.usageMonth.to)}`);
   const columns = query.groupBy.map((d) => COLUMN[d]);
   const sql = [
     `SELECT ${[...columns, "sum(customers)::bigint AS customers", "sum(usage_count)::bigint AS usage_count", "sum(amount_sum)::bigint AS amount_sum"].join(", ")}`,
@@ -116,7 +125,8 @@ function bucketKeys(query: StatisticsQuery): Array<Partial<Record<StatisticsDime
     if (d === D.REGION && query.groupBy.includes(D.PREFECTURE)) continue;
     keys = keys.flatMap((key) => query.domains[d]!.map((value) => ({ ...key, [d]: value })));
   }
-  if (query.groupBy.includes(D.REGION) && query.groupBy.includes(D.PREFECTURE)) for (const key of keys) key.REGION = REGION_OF.get(key.PREFECTURE!)!;
+  if (query.groupBy.includes(D.REGION) && query.groupBy.includes(D.PREFECTURE))
+    for (const key of keys) key.REGION = REGION_OF.get(key.PREFECTURE!)!;
   return keys;
 }
 

@@ -18,7 +18,13 @@ async function newest() {
        FROM statistics_published_release r JOIN statistics_release_plan p ON p.id = r.plan_id
       ORDER BY p.name, r.published_at DESC`,
   );
-  return rows.map((r: any) => ({ plan: r.plan, cells: Number(r.cells), epsilon: Number(r.epsilon), seconds: Number(r.seconds), period_epsilon: Number(r.period_epsilon) }));
+  return rows.map((r: any) => ({
+    plan: r.plan,
+    cells: Number(r.cells),
+    epsilon: Number(r.epsilon),
+    seconds: Number(r.seconds),
+    period_epsilon: Number(r.period_epsilon),
+  }));
 }
 
 /** One read per scrape, shared by the gauges below. */
@@ -45,7 +51,11 @@ const gauge = (name: string, help: string, pick: (row: Awaited<ReturnType<typeof
 gauge("pgw_statistics_release_cells", "Cells of the newest release of each plan.", (r) => r.cells);
 gauge("pgw_statistics_release_epsilon", "ε the newest release of each plan cost the company budget.", (r) => r.epsilon);
 gauge("pgw_statistics_release_period_epsilon", "ε spent by releases of each plan in the newest release's period.", (r) => r.period_epsilon);
-gauge("pgw_statistics_release_publish_seconds", "Seconds the newest release of each plan took to measure (SQL, noise, consistency).", (r) => r.seconds);
+gauge(
+  "pgw_statistics_release_publish_seconds",
+  "Seconds the newest release of each plan took to measure (SQL, noise, consistency).",
+  (r) => r.seconds,
+);
 
 export function reportReleasesFrom(db: FeatureDb): void {
   source = db;

@@ -64,7 +64,8 @@ export class ReleaseStore {
 
   /** A new version of the plan `name` (versions are never changed: releases refer to them). */
   async define(name: string, plan: ReleasePlanDefinition): Promise<StoredPlan> {
-    if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) throw badInput("A plan name is 1–64 characters: lower-case letters, digits, '.', '_' or '-'.");
+    if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name))
+      throw badInput("A plan name is 1–64 characters: lower-case letters, digits, '.', '_' or '-'.");
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('statistics_release_plan:' || $1))`, [name]);
       const rows = await tx.query(
@@ -94,7 +95,11 @@ export class ReleaseStore {
   }
 
   /** Stores a release and its cells, in the caller's transaction (with the budget charge). */
-  async store(tx: FeatureTx, release: { id: string; planId: string; period: string; epsilonMicro: number; method: GroupingMethod[]; measureMs: number }, cells: readonly StoredCell[]): Promise<void> {
+  async store(
+    tx: FeatureTx,
+    release: { id: string; planId: string; period: string; epsilonMicro: number; method: GroupingMethod[]; measureMs: number },
+    cells: readonly StoredCell[],
+  ): Promise<void> {
     await tx.query(
       `INSERT INTO statistics_published_release (id, plan_id, period, epsilon_micro, method, cells, measure_ms) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)`,
       [release.id, release.planId, release.period, release.epsilonMicro, JSON.stringify(release.method), cells.length, release.measureMs],
@@ -135,7 +140,10 @@ export class ReleaseStore {
 
   async release(id: string): Promise<ReleaseSummary | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const rows = await this.db.query(`SELECT ${RELEASE_COLUMNS} FROM statistics_published_release r JOIN statistics_release_plan p ON p.id = r.plan_id WHERE r.id = $1`, [id]);
+    const rows = await this.db.query(
+      `SELECT ${RELEASE_COLUMNS} FROM statistics_published_release r JOIN statistics_release_plan p ON p.id = r.plan_id WHERE r.id = $1`,
+      [id],
+    );
     return rows.length ? toRelease(rows[0]) : null;
   }
 

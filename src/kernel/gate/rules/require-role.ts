@@ -10,7 +10,9 @@ export const requireRole: GovernanceRule = ({ schema, reach, caller }) => {
   for (const [coordinate, node] of reach.fields) {
     const role = required.get(coordinate);
     if (!role || caller?.roles?.includes(role)) continue;
-    errors.push(refusal(KernelCode.ROLE_REQUIRED, `${coordinate} may be read only by a client holding the role ${role}.`, { coordinate, role }, node));
+    errors.push(
+      refusal(KernelCode.ROLE_REQUIRED, `${coordinate} may be read only by a client holding the role ${role}.`, { coordinate, role }, node),
+    );
   }
   return errors;
 };

@@ -1,4 +1,13 @@
-import { isInputObjectType, isListType, isNonNullType, isScalarType, Kind, type ASTNode, type GraphQLInputType, type GraphQLScalarType } from "graphql";
+import {
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  Kind,
+  type ASTNode,
+  type GraphQLInputType,
+  type GraphQLScalarType,
+} from "graphql";
 import { KernelCode } from "../../errors/catalogue";
 import { refusal } from "../../errors/refusal";
 import { isUuid } from "../../validation/uuid";
@@ -50,9 +59,13 @@ export const requireWellFormedArguments: GovernanceRule = ({ reach, variables, o
   for (const { name, type, node } of reach.variableInputs) walk(variables?.[name], type, node, `$${name}`);
   for (const directive of operation.directives ?? []) {
     for (const arg of directive.arguments ?? []) {
-      const value = arg.value.kind === Kind.STRING ? arg.value.value : arg.value.kind === Kind.VARIABLE ? variables?.[arg.value.name.value] : undefined;
+      const value =
+        arg.value.kind === Kind.STRING ? arg.value.value : arg.value.kind === Kind.VARIABLE ? variables?.[arg.value.name.value] : undefined;
       if (typeof value === "string" && (value.includes("\u0000") || value.length > MAX_ARGUMENT_LENGTH)) {
-        errors.set(`@${directive.name.value}`, refusal(KernelCode.BAD_USER_INPUT, `The value of @${directive.name.value}(${arg.name.value}:) is not a usable string.`, {}, arg));
+        errors.set(
+          `@${directive.name.value}`,
+          refusal(KernelCode.BAD_USER_INPUT, `The value of @${directive.name.value}(${arg.name.value}:) is not a usable string.`, {}, arg),
+        );
       }
     }
   }

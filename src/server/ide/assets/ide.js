@@ -18,8 +18,8 @@
     try {
       window.sessionStorage.setItem(KEY_STORE, keyInput.value.trim());
     } catch {
-    // no storage (a private window): the key lives in the field only
-  }
+      // no storage (a private window): the key lives in the field only
+    }
   });
 
   var DEFAULT_QUERY = [
@@ -60,7 +60,14 @@
       .filter(Boolean);
     if (!receipt) return;
     var parts = [
-      codes.length && !body.data ? "refused " + codes.filter(function (c, i) { return codes.indexOf(c) === i; }).join(",") : "answered",
+      codes.length && !body.data
+        ? "refused " +
+          codes
+            .filter(function (c, i) {
+              return codes.indexOf(c) === i;
+            })
+            .join(",")
+        : "answered",
       "purpose " + (receipt.purpose || "none"),
       "policy " + (receipt.policyVersion || "?"),
       "audit #" + (receipt.auditSeq || "—"),

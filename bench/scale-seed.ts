@@ -62,7 +62,8 @@ export function holdsScale(counts: SeedCounts, customers: number): boolean {
   );
 }
 
-const POPULATION_WEIGHT: Record<string, number> = {
+/** Prefectures weighted roughly by population, so the seeded data has big and small cells (both seeders). */
+export const POPULATION_WEIGHT: Record<string, number> = {
   Tokyo: 14,
   Kanagawa: 9,
   Osaka: 9,

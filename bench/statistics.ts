@@ -16,6 +16,7 @@ import {
   type StatisticsRequest,
 } from "./from-src";
 import { benchDatabase, serveGateway } from "./harness";
+import { POPULATION_WEIGHT } from "./scale-seed";
 import { benchOrganisation } from "./statistics-budget";
 
 /**
@@ -47,17 +48,6 @@ export interface StatisticsBenchResult {
 }
 
 const SERVICES = ["Mobile", "Broadband", "Streaming", "Cloud Storage", "Travel Booking"];
-const POPULATION_WEIGHT: Record<string, number> = {
-  Tokyo: 14,
-  Kanagawa: 9,
-  Osaka: 9,
-  Aichi: 7,
-  Saitama: 7,
-  Chiba: 6,
-  Hyogo: 5,
-  Hokkaido: 5,
-  Fukuoka: 5,
-};
 
 const REQUEST: StatisticsRequest = {
   field: "serviceUsage",

@@ -34,7 +34,8 @@ beforeAll(async () => {
   deleted = rows[11];
   await t.db.query(`UPDATE customer SET deleted_at = now() WHERE id = $1`, [deleted.id]);
   active = rows.filter((r) => r !== deleted);
-  subscriber = active[3];
+  // the subscriber is the last by id, so every other customer's id would be a cursor before it
+  subscriber = [...active].sort(byId)[active.length - 1];
   await subscribe(t.db, subscriber.id, "EMAIL_MAGAZINE", true);
 });
 afterAll(() => t?.stop());
@@ -84,7 +85,8 @@ describe("customers(after:)", () => {
     }
     // NOTIFICATION reaches subscribers only: another customer's id is no cursor for it
     const notify = `query N($after: ID) @purpose(name: NOTIFICATION) { customers(first: 5, after: $after) { email } }`;
-    const outside = active.find((r) => r !== subscriber && r.id < subscriber.id)!;
+    const outside = active.find((r) => r !== subscriber)!;
+    expect(outside.id < subscriber.id).toBe(true);
     const res = await t.gql(notify, { key: marketing, variables: { after: outside.id } });
     expect(res.body.data.customers).toEqual([]);
     const first = await t.gql(notify, { key: marketing, variables: { after: null } });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Purpose } from "../../src/kernel/purposes/purpose";
 import { insertCampaign, insertCustomer, insertEntry, subscribe } from "../support/fixtures";
-import { codes, startTestGateway, type TestGateway } from "../support/test-gateway";
+import { codes, eventually, startTestGateway, type TestGateway } from "../support/test-gateway";
 import { addRecipient, lastSeq, ledgerRows, recipientClient } from "./recipient-fixtures";
 
 let t: TestGateway;
@@ -157,11 +157,13 @@ describe("the e-mail processor (Section 4): e-mail addresses of subscribers, for
     expect(ledger[0]).toMatchObject({ recipient_id: mailerId, purpose: "NOTIFICATION", data_items: ["Customer.email"] });
   });
 
-  it("a narrowed contract takes effect on the next request", async () => {
+  it("a narrowed contract takes effect within moments (the authentication cache hears of it by NOTIFY)", async () => {
     await t.db.query(`UPDATE recipient SET fields = '{Query.customers}' WHERE id = $1`, [mailerId]);
     try {
-      const res = await t.gql(mail("email"), { key: mailerKey });
-      expect(codes(res)).toEqual(["PROCESSOR_FIELD_NOT_CONTRACTED"]);
+      await eventually(async () => {
+        const res = await t.gql(mail("email"), { key: mailerKey });
+        expect(codes(res)).toEqual(["PROCESSOR_FIELD_NOT_CONTRACTED"]);
+      });
     } finally {
       await t.db.query(`UPDATE recipient SET fields = '{Query.customers,Customer.email}' WHERE id = $1`, [mailerId]);
     }

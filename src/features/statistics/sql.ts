@@ -1,10 +1,10 @@
+import { regionSql } from "../../kernel/personal-data/generalisations";
 import {
   AGE_BAND_LOWER_BOUNDS,
   AGE_BANDS,
   COLUMN,
   StatisticsDimension as D,
   PREFECTURE_NAMES,
-  REGION_OF,
   type StatisticsDimension,
 } from "./dimensions";
 import { dayAfterMonth } from "./months";
@@ -49,9 +49,8 @@ class Params {
   }
 }
 
-// The 47 prefecture names are our own constants; checked so they can never break out of a literal.
-for (const name of PREFECTURE_NAMES) if (!/^[A-Za-z]+$/.test(name)) throw new Error(`unexpected prefecture name ${name}`);
-const REGION_CASE = `CASE c.prefecture ${PREFECTURE_NAMES.map((p) => `WHEN '${p}' THEN '${REGION_OF.get(p)}'`).join(" ")} END`;
+// the kernel's generalisation (its names are checked there so they cannot break out of a literal)
+const REGION_CASE = regionSql("c.prefecture");
 
 /**
  * The one SQL statement of a statistics field. It aggregates in PostgreSQL and returns only
@@ -88,9 +87,17 @@ function dimensionSql(dimension: StatisticsDimension, plan: AggregatePlan, p: Pa
 
 /** Age band on the first day of `period`: age ≥ N exactly when born on or before that day N years earlier. */
 function ageBandSql(period: string, p: Params): string {
+  return ageBandOnFirstDaySql(period, (date) => p.once(`bornBy${date}`, date, "date"));
+}
+
+/**
+ * The age band of `c.birth_date` on the first day of `period` ("YYYY-MM"), the one rule of
+ * interactive answers and released tables; `dateParameter` turns each boundary date into a
+ * statement parameter (the dates come from the period, never from a request's text).
+ */
+export function ageBandOnFirstDaySql(period: string, dateParameter: (isoDate: string) => string): string {
   const [year, month] = period.split("-").map(Number);
-  const bornBy = (age: number) =>
-    p.once(`bornBy${age}`, `${String(year - age).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`, "date");
+  const bornBy = (age: number) => dateParameter(`${String(year - age).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`);
   const branches = AGE_BAND_LOWER_BOUNDS.map((age, i) => `WHEN c.birth_date > ${bornBy(age)} THEN '${AGE_BANDS[i]}'`);
   return `CASE ${branches.join(" ")} ELSE '${AGE_BANDS[AGE_BANDS.length - 1]}' END`;
 }

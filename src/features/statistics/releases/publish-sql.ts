@@ -1,15 +1,8 @@
 import { OTHER_SERVICE } from "../../../config/statistics";
-import {
-  AGE_BAND_LOWER_BOUNDS,
-  AGE_BANDS,
-  COLUMN,
-  PREFECTURE_NAMES,
-  REGION_OF,
-  StatisticsDimension as D,
-  type StatisticsDimension,
-} from "../dimensions";
+import { regionSql } from "../../../kernel/personal-data/generalisations";
+import { COLUMN, PREFECTURE_NAMES, StatisticsDimension as D, type StatisticsDimension } from "../dimensions";
 import { dayAfterMonth } from "../months";
-import type { BuiltSql } from "../sql";
+import { ageBandOnFirstDaySql, type BuiltSql } from "../sql";
 import type { GroupingMethod } from "./plan";
 
 export interface PublishSqlOptions {
@@ -20,7 +13,7 @@ export interface PublishSqlOptions {
   period: string;
 }
 
-const REGION_CASE = `CASE c.prefecture ${PREFECTURE_NAMES.map((p) => `WHEN '${p}' THEN '${REGION_OF.get(p)}'`).join(" ")} END`;
+const REGION_CASE = regionSql("c.prefecture");
 
 /**
  * The one statement that measures every non-empty cell of a grouping exactly (noise is added
@@ -38,14 +31,7 @@ export function publishSql(method: GroupingMethod, options: PublishSqlOptions): 
   };
   const { grouping } = method;
   const customerDims = grouping.dimensions.filter((d) => d !== D.SERVICE && d !== D.USAGE_MONTH);
-  const ageBand = () => {
-    const [year, month] = options.period.split("-").map(Number);
-    const branches = AGE_BAND_LOWER_BOUNDS.map(
-      (age, i) =>
-        `WHEN c.birth_date > ${add(`${String(year - age).padStart(4, "0")}-${String(month).padStart(2, "0")}-01`, "date")} THEN '${AGE_BANDS[i]}'`,
-    );
-    return `CASE ${branches.join(" ")} ELSE '${AGE_BANDS[AGE_BANDS.length - 1]}' END`;
-  };
+  const ageBand = () => ageBandOnFirstDaySql(options.period, (date) => add(date, "date"));
   const customerSql = (d: StatisticsDimension) =>
     d === D.AGE_BAND ? ageBand() : d === D.GENDER ? "c.gender" : d === D.PREFECTURE ? "c.prefecture" : REGION_CASE;
   const active = [`c.deleted_at IS NULL`, `c.erased_at IS NULL`, `c.prefecture = ANY(${add([...PREFECTURE_NAMES], "text[]")})`];

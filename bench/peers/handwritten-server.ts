@@ -7,6 +7,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import DataLoader from "dataloader";
 import express from "express";
 import { Pool } from "pg";
+import { serveAsChild, type ChildServer } from "./child-server";
 
 /**
  * The hand-written peer: what a competent developer would write by hand for the benchmark's
@@ -114,7 +115,7 @@ function usageLoader(pool: Pool): DataLoader<string, UsageRow[]> {
   });
 }
 
-export async function startHandwrittenServer(databaseUrl: string, poolSize = 10): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startHandwrittenServer(databaseUrl: string, poolSize = 10): Promise<ChildServer> {
   const pool = new Pool({ connectionString: databaseUrl, max: poolSize });
   const app = express();
   app.disable("x-powered-by");
@@ -139,22 +140,4 @@ export async function startHandwrittenServer(databaseUrl: string, poolSize = 10)
   };
 }
 
-async function main() {
-  const [databaseUrl] = process.argv.slice(2);
-  if (!databaseUrl) throw new Error("usage: handwritten-server.js <databaseUrl>");
-  const served = await startHandwrittenServer(databaseUrl);
-  process.send?.({ url: served.url });
-  process.on("message", async (message) => {
-    if (message === "stop") {
-      await served.stop();
-      process.exit(0);
-    }
-  });
-}
-
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) serveAsChild("handwritten-server.js", startHandwrittenServer);

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import http from "node:http";
 import { Pool } from "pg";
 import { postgraphile } from "postgraphile";
+import { serveAsChild, type ChildServer } from "./child-server";
 
 /**
  * The PostGraphile 4 peer (library mode, its own process): a GraphQL API generated from the
@@ -56,7 +57,7 @@ export async function preparePostGraphileSchema(pool: Pool): Promise<void> {
   }
 }
 
-export async function startPostGraphileServer(databaseUrl: string, poolSize = 10): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startPostGraphileServer(databaseUrl: string, poolSize = 10): Promise<ChildServer> {
   const pool = new Pool({ connectionString: databaseUrl, max: poolSize });
   await preparePostGraphileSchema(pool);
   // production settings: no GraphiQL, no query log, no watch, no stack traces
@@ -92,22 +93,4 @@ export async function startPostGraphileServer(databaseUrl: string, poolSize = 10
   };
 }
 
-async function main() {
-  const [databaseUrl] = process.argv.slice(2);
-  if (!databaseUrl) throw new Error("usage: postgraphile-server.js <databaseUrl>");
-  const served = await startPostGraphileServer(databaseUrl);
-  process.send?.({ url: served.url });
-  process.on("message", async (message) => {
-    if (message === "stop") {
-      await served.stop();
-      process.exit(0);
-    }
-  });
-}
-
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) serveAsChild("postgraphile-server.js", startPostGraphileServer);

@@ -36,8 +36,8 @@ export async function benchAudit(bench: BenchDatabase, { seconds = 8, rounds = 2
     const [{ seq: from }] = await bench.db.query(`SELECT coalesce(max(seq), 0)::text AS seq FROM audit_event`);
     const result = await compare(
       rounds,
-      () => load(audited.url, body, headers, seconds, connections),
-      () => load(unaudited.url, body, headers, seconds, connections),
+      () => load(audited, body, headers, seconds, connections),
+      () => load(unaudited, body, headers, seconds, connections),
     );
     const ratio = printComparison("Entity query: audited vs unaudited gateway", ["audited", "unaudited"], result, "≥ 0.9");
     const [{ events, commits }] = await bench.db.query(
@@ -91,6 +91,8 @@ export async function benchAuditProcesses(
         p99Ms: Math.max(...results.map((r) => r.p99Ms)),
         non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
         errors: results.reduce((sum, r) => sum + r.errors, 0),
+        serverCpuUs: null, // measured per process in the one-process comparison above
+        storeCpuUs: null,
       };
     };
     await across(audited, most, 2); // warm every process

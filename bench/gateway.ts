@@ -25,8 +25,8 @@ export async function benchGovernance(bench: BenchDatabase, { seconds = 8, round
     await load(ungoverned.url, body, headers, 2);
     const result = await compare(
       rounds,
-      () => load(governed.url, body, headers, seconds),
-      () => load(ungoverned.url, body, headers, seconds),
+      () => load(governed, body, headers, seconds),
+      () => load(ungoverned, body, headers, seconds),
     );
     return printComparison("Entity query: governed vs ungoverned gateway", ["governed", "ungoverned"], result, "≥ 0.95");
   } finally {

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import autocannon from "autocannon";
 import type { DataSource } from "typeorm";
+import { cpuPerRequest, cpuSnapshot } from "./cpu";
 import { openDatabase, startEmbeddedPostgres } from "./from-src";
 
 export interface BenchDatabase {
@@ -29,6 +30,8 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 
 export interface ServedGateway {
   url: string;
+  /** the server's process id (its CPU time is read from /proc during a load round) */
+  pid: number | undefined;
   /** the gateway process's memory (bytes) */
   memory(): Promise<{ rss: number; heapUsed: number; external: number }>;
   stop(): Promise<void>;
@@ -70,6 +73,7 @@ export function forkServer(script: string, args: string[], env: Record<string, s
     child.once("message", (message: any) =>
       resolve({
         url: message.url,
+        pid: child.pid,
         memory: () =>
           new Promise((answered) => {
             const listen = (reply: any) => {
@@ -96,16 +100,26 @@ export interface LoadResult {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** CPU per request of the server process and of PostgreSQL's backends (µs; null if not measured) */
+  serverCpuUs: number | null;
+  storeCpuUs: number | null;
 }
 
-/** Drives one URL with autocannon (POST of a GraphQL body), bounded in time, loopback only. */
+/**
+ * Drives one server with autocannon (POST of a GraphQL body), bounded in time, loopback only,
+ * and reads what the round cost in CPU: the server's process (given a ServedGateway) and the
+ * PostgreSQL backends on the benchmark's database.
+ */
 export async function load(
-  url: string,
+  target: string | ServedGateway,
   body: unknown,
   headers: Record<string, string>,
   seconds: number,
   connections = 20,
 ): Promise<LoadResult> {
+  const url = typeof target === "string" ? target : target.url;
+  const database = benchDatabaseName();
+  const before = cpuSnapshot(typeof target === "string" ? undefined : target.pid, database);
   const result = await autocannon({
     url,
     method: "POST",
@@ -114,7 +128,20 @@ export async function load(
     connections,
     duration: seconds,
   });
-  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const cpu = cpuPerRequest(before, cpuSnapshot(typeof target === "string" ? undefined : target.pid, database), result.requests.total);
+  return {
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    ...cpu,
+  };
+}
+
+/** The database the servers under load use (DATABASE_URL's; none for embedded PGlite). */
+function benchDatabaseName(): string {
+  const url = process.env.DATABASE_URL;
+  return url ? decodeURIComponent(new URL(url).pathname.slice(1)) : "";
 }
 
 /** Runs A and B alternately (A B A B …) and averages, so drift hurts neither side. */
@@ -142,11 +169,22 @@ export async function compareAll(rounds: number, runs: ReadonlyArray<() => Promi
 const mean = (xs: LoadResult[]): LoadResult => ({
   requestsPerSecond: avg(xs.map((x) => x.requestsPerSecond)),
   p99Ms: avg(xs.map((x) => x.p99Ms)),
+  serverCpuUs: nullableAvg(xs.map((x) => x.serverCpuUs)),
+  storeCpuUs: nullableAvg(xs.map((x) => x.storeCpuUs)),
   non2xx: xs.reduce((s, x) => s + x.non2xx, 0),
   errors: xs.reduce((s, x) => s + x.errors, 0),
 });
 
 const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const nullableAvg = (xs: Array<number | null>) => (xs.some((x) => x === null) ? null : avg(xs as number[]));
+
+/** "  cpu/request: server 512 µs, PostgreSQL 180 µs" (or nothing when not measured) */
+export function cpuColumns(r: LoadResult): string {
+  const us = (x: number | null) => (x === null ? "     -" : x.toFixed(0).padStart(6));
+  return r.serverCpuUs === null && r.storeCpuUs === null
+    ? ""
+    : `   cpu/req server ${us(r.serverCpuUs)} µs  PostgreSQL ${us(r.storeCpuUs)} µs`;
+}
 
 export function printComparison(
   title: string,
@@ -156,7 +194,7 @@ export function printComparison(
 ): number {
   const ratio = a.requestsPerSecond / b.requestsPerSecond;
   const row = (label: string, r: LoadResult) =>
-    `  ${label.padEnd(14)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   non-2xx ${r.non2xx}  errors ${r.errors}`;
+    `  ${label.padEnd(14)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   non-2xx ${r.non2xx}  errors ${r.errors}${cpuColumns(r)}`;
   console.log(`\n${title}`);
   console.log(row(labels[0], a));
   console.log(row(labels[1], b));

@@ -10,6 +10,7 @@ import { KernelReads1764500000000 } from "./1764500000000-kernel-reads";
 import { StatisticsCompanyBudget1764610000000 } from "./1764610000000-statistics-company-budget";
 import { StatisticsReleasedTables1764620000000 } from "./1764620000000-statistics-released-tables";
 import { CompactAuditChain1764630000000 } from "./1764630000000-compact-audit-chain";
+import { LeanAuditAppend1764640000000 } from "./1764640000000-lean-audit-append";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   StatisticsCompanyBudget1764610000000,
   StatisticsReleasedTables1764620000000,
   CompactAuditChain1764630000000,
+  LeanAuditAppend1764640000000,
 ];

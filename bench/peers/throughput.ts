@@ -1,5 +1,5 @@
 import { ClientRegistry, Purpose, seedDemoData } from "../from-src";
-import { compareAll, load, servePeer, serveGateway, type BenchDatabase, type LoadResult } from "../harness";
+import { compareAll, cpuColumns, load, servePeer, serveGateway, type BenchDatabase, type LoadResult } from "../harness";
 
 /**
  * The gateway against its peers, on the entity query (a customer by id with their service
@@ -105,7 +105,7 @@ export async function benchPeers(bench: BenchDatabase, { seconds = 8, rounds = 2
     for (const c of contenders) await load(served[c].url, bodies[c], headers[c], 2, connections); // warm-up
     const [gateway, handwritten, postgraphile] = await compareAll(
       rounds,
-      contenders.map((c) => () => load(served[c].url, bodies[c], headers[c], seconds, connections)),
+      contenders.map((c) => () => load(served[c], bodies[c], headers[c], seconds, connections)),
     );
     const result: PeersResult = {
       gateway,
@@ -116,7 +116,7 @@ export async function benchPeers(bench: BenchDatabase, { seconds = 8, rounds = 2
       gatewayOverPostgraphile: gateway.requestsPerSecond / postgraphile.requestsPerSecond,
     };
     const row = (label: string, r: LoadResult) =>
-      `  ${label.padEnd(30)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   non-2xx ${r.non2xx}  errors ${r.errors}`;
+      `  ${label.padEnd(30)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   non-2xx ${r.non2xx}  errors ${r.errors}${cpuColumns(r)}`;
     console.log(
       `\nEntity query: gateway vs hand-written server vs PostGraphile 4 (customer ${id}, ${uses} usage rows; ${rounds} rounds of ${seconds} s, ${connections} connections)`,
     );

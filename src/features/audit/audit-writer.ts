@@ -23,8 +23,21 @@ interface Pending {
 /** Batches waiting for the disk at once (each holds a pool connection while it waits). */
 const MAX_FLUSHING = 3;
 
-/** One statement per batch: the chain is linked inside PostgreSQL (migration 1764610000000). */
-const APPEND = `SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_hash AS hash FROM pgw_audit_append($1::jsonb, $2::jsonb, $3::int) ORDER BY o_ord`;
+/**
+ * One statement per batch: the chain is linked inside PostgreSQL (migrations 1764630000000 and
+ * 1764640000000). Events name their shape by id and digest, both from pgw_audit_shapes.
+ */
+const APPEND = `SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_hash AS hash
+  FROM pgw_audit_append_items($1::timestamptz[], $2::int[], $3::bytea[], $4::text[], $5::text[], $6::jsonb, $7::int) ORDER BY o_ord`;
+const STORE_SHAPES = `SELECT o_ord, o_id, o_digest FROM pgw_audit_shapes($1::jsonb)`;
+
+/** Shapes remembered per process; past this many the memory starts again (shapes repeat). */
+const MAX_REMEMBERED_SHAPES = 10_000;
+
+interface StoredShape {
+  id: number;
+  digest: Buffer;
+}
 
 /**
  * Appends audit events to the hash chain with group commit: events that arrive while a
@@ -44,6 +57,11 @@ export class AuditWriter {
   private closed = false;
   /** commits made and events written (for tests and the benchmark) */
   readonly stats = { commits: 0, events: 0 };
+  /**
+   * Shapes stored, by their columns as JSON. A shape is immutable once stored (append-only),
+   * so its id and digest can be remembered; the append checks both against the store anyway.
+   */
+  private readonly shapes = new Map<string, StoredShape>();
 
   constructor(
     private readonly db: FeatureDb,
@@ -113,35 +131,69 @@ export class AuditWriter {
 
   /**
    * Appends a batch with ONE statement (events, their links and ledger rows, atomic on its
-   * own). The function serialises on the chain head with a transaction-scoped advisory lock,
-   * so batches of every gateway process on the database queue there for a few milliseconds
-   * instead of racing for the next sequence number: no conflict, no retry, no spurious 503.
+   * own), after storing the shapes this process has not seen (rare: a new client, operation
+   * or outcome). The function serialises on the chain head with a transaction-scoped advisory
+   * lock, so batches of every gateway process on the database queue there for a few
+   * milliseconds instead of racing for the next sequence number: no conflict, no retry, no
+   * spurious 503.
    */
   private async commit(entries: AuditEntry[]): Promise<AuditEvent[]> {
-    const rows: unknown[] = [];
+    const shapes = entries.map(({ event }) => shapeOf(event));
+    const keys = shapes.map((shape) => JSON.stringify(shape));
+    await this.storeShapes(keys, shapes);
+    const stored = keys.map((key) => this.shapes.get(key)!);
     const ledger: unknown[] = [];
     entries.forEach(({ event, ledger: draft }, i) => {
-      rows.push({ ...toRow(event), ord: i + 1 });
       if (draft && event.recipientId && event.customerIds.length > 0) {
         ledger.push({ ord: i + 1, recipient_kind: draft.recipientKind, data_items: [...draft.dataItems].sort() });
       }
     });
-    const linked: Array<{ seq: string; prev_hash: string; hash: string }> = await this.db.query(APPEND, [
-      JSON.stringify(rows),
-      JSON.stringify(ledger),
-      this.options.ledgerRetentionDays,
-    ]);
+    let linked: Array<{ seq: string; prev_hash: string; hash: string }>;
+    try {
+      linked = await this.db.query(APPEND, [
+        entries.map(({ event }) => event.occurredAt),
+        stored.map((shape) => shape.id),
+        stored.map((shape) => shape.digest),
+        entries.map(({ event }) => event.requestId),
+        entries.map(({ event }) => `{${event.customerIds.join(",")}}`),
+        JSON.stringify(ledger),
+        this.options.ledgerRetentionDays,
+      ]);
+    } catch (error) {
+      // a shape remembered wrongly (the store restored from a backup, say) refuses the batch:
+      // forget every shape, so the next batch stores or finds them again
+      this.shapes.clear();
+      throw error;
+    }
     if (linked.length !== entries.length) throw new Error(`audit append linked ${linked.length} of ${entries.length} events`);
     this.stats.commits += 1;
     this.stats.events += entries.length;
     return entries.map(({ event }, i) => ({ ...event, seq: BigInt(linked[i].seq), prevHash: linked[i].prev_hash, hash: linked[i].hash }));
   }
+
+  /** Stores (or finds) the shapes not remembered yet and remembers their ids and digests. */
+  private async storeShapes(keys: string[], shapes: ShapeRow[]): Promise<void> {
+    if (this.shapes.size + keys.length > MAX_REMEMBERED_SHAPES) this.shapes.clear();
+    let missing = [...new Set(keys.filter((key) => !this.shapes.has(key)))];
+    // a shape another appender is storing at this moment has no id in our statement's snapshot: ask again
+    for (let attempt = 0; missing.length > 0; attempt++) {
+      if (attempt === 3) throw new Error("audit shapes could not be stored");
+      const rows: Array<{ o_ord: number; o_id: number | null; o_digest: Buffer }> = await this.db.query(STORE_SHAPES, [
+        JSON.stringify(missing.map((key, i) => ({ ...shapes[keys.indexOf(key)], ord: i + 1 }))),
+      ]);
+      for (const row of rows) {
+        if (row.o_id !== null) this.shapes.set(missing[row.o_ord - 1], { id: row.o_id, digest: row.o_digest });
+      }
+      missing = missing.filter((key) => !this.shapes.has(key));
+    }
+  }
 }
 
-function toRow(e: AuditEventInput) {
+/** What repeats between events: stored once in audit_shape (the columns of its digest). */
+type ShapeRow = ReturnType<typeof shapeOf>;
+
+function shapeOf(e: AuditEventInput) {
   return {
-    occurred_at: e.occurredAt.toISOString(),
-    request_id: e.requestId,
     client_id: e.clientId,
     client_name: e.clientName,
     recipient_id: e.recipientId,
@@ -153,7 +205,6 @@ function toRow(e: AuditEventInput) {
     operation_type: e.operationType,
     document_hash: e.documentHash,
     fields: e.fields,
-    customer_ids: e.customerIds,
     outcome: e.outcome,
     error_codes: e.errorCodes,
     http_status: e.httpStatus,

@@ -50,7 +50,9 @@ export function buildAuditEntry(rc: GraphQLRequestContextWillSendResponse<Gatewa
     disclosureReference: disclosure?.reference?.slice(0, MAX_REFERENCE_LENGTH) ?? null,
     operationName: safeName(operation?.name?.value ?? rc.request.operationName),
     operationType: operation?.operation ?? null,
-    documentHash: rc.source ? sha256(rc.source) : null,
+    // Apollo's queryHash is this same SHA-256 of the text (computed, or the persisted query's
+    // verified hash): no second hash of the document per request
+    documentHash: rc.source ? (rc.queryHash ?? sha256(rc.source)) : null,
     fields,
     customerIds,
     outcome: allowed ? "ACCEPTED" : "REFUSED",

@@ -36,7 +36,7 @@ import { STORE_UNAVAILABLE_MESSAGE, storeFailurePlugin } from "./operations/stor
 import { addToReceipt } from "../kernel/receipt";
 import { CSRF_PREFLIGHT_HEADERS, corsFor } from "./http/cors";
 import { mediaTypeStatusPlugin } from "./http/media-type-status";
-import { observeRequests, requestLog } from "./http/observe";
+import { observeRequests } from "./http/observe";
 import { recordPlugin } from "./http/record-plugin";
 import type { RequestRecord } from "./http/request-record";
 import { landingPage } from "./landing-page";
@@ -267,8 +267,7 @@ export async function startGatewayVariant(
   }
   app.use(
     "/graphql",
-    observeRequests({ tracing: settings.frontend.tracing }),
-    requestLog(logger),
+    observeRequests({ tracing: settings.frontend.tracing, logger }),
     requestDeadline(operations.requestTimeoutMs),
     corsFor(settings.frontend.corsOrigins),
     // a preflight the CORS middleware did not answer (an origin not allowed): 204 without any

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { propagation, trace } from "@opentelemetry/api";
@@ -90,6 +91,19 @@ describe("one structured log line per request", () => {
     expect(await lineOf("log-refused")).toMatchObject({ outcome: "refused", status: 403, purpose: "SERVICE_PROVISION" });
     expect(await lineOf("log-401")).toMatchObject({ outcome: "unauthenticated", status: 401, client: null });
     expect(await lineOf("log-parse")).toMatchObject({ outcome: "parse_failed", status: 400 });
+  });
+
+  it("logs a request whose client hung up before the answer as aborted", async () => {
+    const { port, hostname } = new URL(url);
+    const socket = net.connect(Number(port), hostname);
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    // a body announced but never sent: the gateway is still reading it when the client leaves
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\ncontent-length: 100\r\nx-request-id: log-aborted\r\n\r\n{"query":`,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    socket.destroy();
+    expect(await lineOf("log-aborted")).toMatchObject({ level: 40, outcome: "aborted", msg: "request aborted" });
   });
 
   it("never carries a personal value, a key, a header or a document", async () => {

@@ -1,5 +1,6 @@
 import type { FeatureDb } from "../../kernel/store/feature-db";
 import type { RecipientKind } from "../../kernel/caller/recipient";
+import { auditCommitsTotal, auditEventsTotal } from "./audit-metrics";
 import { normalise, type AuditEvent, type AuditEventInput } from "./audit-event";
 
 /** Disclosure ledger rows to derive from an event: one per released customer. */
@@ -168,6 +169,8 @@ export class AuditWriter {
     if (linked.length !== entries.length) throw new Error(`audit append linked ${linked.length} of ${entries.length} events`);
     this.stats.commits += 1;
     this.stats.events += entries.length;
+    auditCommitsTotal.inc();
+    auditEventsTotal.inc(entries.length);
     return entries.map(({ event }, i) => ({ ...event, seq: BigInt(linked[i].seq), prevHash: linked[i].prev_hash, hash: linked[i].hash }));
   }
 

@@ -1,6 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import type { NextFunction, Request, Response } from "express";
-import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
 import { requestDuration, responsesTotal } from "../../observability/metrics";
 import { newRecord, requestIdFrom, type RequestOutcome, type RequestRecord } from "./request-record";
@@ -9,10 +8,17 @@ import { newRecord, requestIdFrom, type RequestOutcome, type RequestRecord } fro
  * The first middleware of /graphql: the request's id (the caller's `X-Request-Id` if it is a
  * plain token, else a new one), echoed in the response header at once so even an error
  * answered by Express carries it; the record the rest of the request fills in (client,
- * purpose, outcome); when the answer is sent, the duration histogram and the outcome count;
- * with tracing on, one server span per request (parented on an incoming `traceparent`).
+ * purpose, outcome); when the answer is sent, one log line, the duration histogram and the
+ * outcome count; with tracing on, one server span per request (parented on an incoming
+ * `traceparent`).
+ *
+ * The log line: request id, client, purpose, outcome, status and duration. Never a header
+ * (the API key), never the query string or the body (documents and variables may hold
+ * personal values). Written here, from the one listener the metrics need anyway, rather than
+ * by pino-http, whose per-request child logger and listeners cost more than the line itself.
  */
-export function observeRequests(options: { tracing: boolean }) {
+export function observeRequests(options: { tracing: boolean; logger: Logger }) {
+  const { logger } = options;
   const tracer = options.tracing ? trace.getTracer("purpose-gateway") : null;
   return (req: Request, res: Response, next: NextFunction) => {
     const record = newRecord(requestIdFrom(req.headers["x-request-id"]));
@@ -27,9 +33,24 @@ export function observeRequests(options: { tracing: boolean }) {
         parent,
       );
     }
-    res.once("finish", () => {
-      const outcome = outcomeOf(record, res.statusCode, req.method);
+    // "close" comes after the answer is sent, or when the client went away before it was
+    res.once("close", () => {
+      const finished = res.writableFinished;
+      const outcome = finished ? outcomeOf(record, res.statusCode, req.method) : "aborted";
       const seconds = Number(process.hrtime.bigint() - record.startedAt) / 1e9;
+      const line = {
+        requestId: record.requestId,
+        method: req.method,
+        path: req.baseUrl + (req.path === "/" ? "" : req.path),
+        client: record.client ?? null,
+        purpose: record.purpose ?? null,
+        outcome,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+      };
+      if (!finished) logger.warn(line, "request aborted");
+      else if (res.statusCode >= 500) logger.error(line, "request failed");
+      else logger.info(line, "request");
       requestDuration.observe({ purpose: record.purpose ?? "NONE", outcome }, seconds);
       responsesTotal.inc({ outcome, status: String(res.statusCode) });
       if (span) {
@@ -58,39 +79,4 @@ export function outcomeOf(record: RequestRecord, status: number, method: string)
   if (status === 401) return "unauthenticated";
   if (status >= 400) return "bad_request";
   return "allowed";
-}
-
-/**
- * One structured log line per request, through pino-http: request id, client, purpose,
- * outcome, status and duration. Never a header (the API key), never the query string or the
- * body (documents and variables may hold personal values).
- */
-export function requestLog(logger: Logger) {
-  return pinoHttp<Request, Response>({
-    logger,
-    wrapSerializers: false,
-    genReqId: (req) => req.record?.requestId ?? "unknown",
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: "requestId" },
-    quietResLogger: true,
-    serializers: { req: (req: Request) => ({ method: req.method, path: req.baseUrl + req.path }) },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
-    customSuccessObject: (req, res, value: { responseTime: number }) => line(req, res, value.responseTime),
-    customErrorObject: (req, res, _err, value: { responseTime: number }) => line(req, res, value.responseTime),
-    customSuccessMessage: () => "request",
-    customErrorMessage: () => "request failed",
-  });
-}
-
-function line(req: Request, res: Response, durationMs: number) {
-  const record = req.record;
-  return {
-    method: req.method,
-    path: req.baseUrl + (req.path === "/" ? "" : req.path),
-    client: record?.client ?? null,
-    purpose: record?.purpose ?? null,
-    outcome: record ? outcomeOf(record, res.statusCode, req.method) : null,
-    status: res.statusCode,
-    durationMs,
-  };
 }

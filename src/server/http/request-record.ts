@@ -2,7 +2,17 @@ import { randomUUID } from "node:crypto";
 
 /** What one HTTP request came to, for its log line, its metrics and its trace span. */
 export type RequestOutcome =
-  "allowed" | "refused" | "unauthenticated" | "parse_failed" | "invalid" | "bad_request" | "withheld" | "error" | "preflight";
+  | "allowed"
+  | "refused"
+  | "unauthenticated"
+  | "parse_failed"
+  | "invalid"
+  | "bad_request"
+  | "withheld"
+  | "error"
+  | "preflight"
+  /** the client went away before the answer was sent */
+  | "aborted";
 
 export interface RequestRecord {
   readonly requestId: string;

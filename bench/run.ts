@@ -18,6 +18,7 @@ import { benchStatistics, type StatisticsBenchResult } from "./statistics";
  *   npm run bench -- --scale 2000,100000    (1000000 also; minutes to seed the first time)
  *   npm run bench -- --scale 1000000 --scale-only   (just the scaling table)
  *   npm run bench -- --reseed               (seed the scale databases again)
+ *   npm run bench -- --throughput-only      (just 1 and 2: the ratios of governance, audit, peers)
  *
  *   DATABASE_URL (a dedicated database: it is seeded; the scale databases are created beside
  *   it as NAME_scale_<n>) or embedded PGlite.
@@ -28,6 +29,7 @@ async function main() {
   const argv = process.argv.slice(2);
   const scaleOptions = parseScaleArgs(argv); // invalid options fail before anything runs
   const scaleOnly = argv.includes("--scale-only");
+  const throughputOnly = argv.includes("--throughput-only");
   const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 
   let governance: number | null = null;
@@ -41,15 +43,17 @@ async function main() {
       governance = await benchGovernance(bench, { seconds });
       audit = await benchAudit(bench, { seconds });
       peers = await benchPeers(bench, { seconds });
-      statistics = await benchStatistics(bench, {
-        customers: Number(process.env.BENCH_STATS_CUSTOMERS ?? 100_000),
-        iterations: Number(process.env.BENCH_STATS_ITERATIONS ?? 10),
-      });
+      if (!throughputOnly) {
+        statistics = await benchStatistics(bench, {
+          customers: Number(process.env.BENCH_STATS_CUSTOMERS ?? 100_000),
+          iterations: Number(process.env.BENCH_STATS_ITERATIONS ?? 10),
+        });
+      }
     } finally {
       await bench.close();
     }
   }
-  const scaling = await benchScaling(process.env.DATABASE_URL ?? null, scaleOptions);
+  const scaling = throughputOnly ? null : await benchScaling(process.env.DATABASE_URL ?? null, scaleOptions);
   printSummary({ governance, audit, peers, statistics, scaling });
 }
 
@@ -64,7 +68,7 @@ function printSummary({
   audit: number | null;
   peers: PeersResult | null;
   statistics: StatisticsBenchResult | null;
-  scaling: ScalingResult;
+  scaling: ScalingResult | null;
 }) {
   const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
   const line = (label: string, value: string, target: string, ok: boolean | null) =>
@@ -84,6 +88,7 @@ function printSummary({
   if (audit !== null) line("audited / unaudited throughput", audit.toFixed(3), "target ≥ 0.9", audit >= 0.9);
   if (statistics) line("statistics gateway / direct SQL", statistics.ratio.toFixed(3), "target ≤ 1.2", statistics.ratio <= 1.2);
 
+  if (!scaling) return; // --throughput-only
   const { runs, growth } = scaling;
   if (runs.length > 1) {
     const span = `${runs[0].customers} → ${runs[runs.length - 1].customers}`;

@@ -36,6 +36,7 @@ import { STORE_UNAVAILABLE_MESSAGE, storeFailurePlugin } from "./operations/stor
 import { addToReceipt } from "../kernel/receipt";
 import { CSRF_PREFLIGHT_HEADERS, corsFor } from "./http/cors";
 import { mediaTypeStatusPlugin } from "./http/media-type-status";
+import { chain } from "./http/chain";
 import { observeRequests } from "./http/observe";
 import { recordPlugin } from "./http/record-plugin";
 import type { RequestRecord } from "./http/request-record";
@@ -227,6 +228,31 @@ export async function startGatewayVariant(
   // what the features add to a receipt outside GraphQL (the policy version in force)
   const receiptOf = (ctx: GatewayContext | null) => Object.assign({}, ...receiptParts.map((part) => part(ctx)));
 
+  // /graphql first: the operations are nearly all the traffic, so they match the first layers
+  if (settings.frontend.ide) app.use("/graphql", idePage());
+  app.use(
+    "/graphql",
+    chain(
+      observeRequests({ tracing: settings.frontend.tracing, logger }),
+      requestDeadline(operations.requestTimeoutMs),
+      corsFor(settings.frontend.corsOrigins),
+      // a preflight the CORS middleware did not answer (an origin not allowed): 204 without any
+      // Access-Control-Allow-* header, so the browser refuses, rather than a CSRF error from Apollo
+      (req: Request, res: Response, next: NextFunction) => (req.method === "OPTIONS" ? void res.status(204).end() : next()),
+      variant.authenticate === false
+        ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next())
+        : authenticate(clients, authCache, recordRefusal),
+      express.json({ limit: "100kb" }),
+      expressMiddleware(server, {
+        context: async ({ req }) => {
+          const ctx = new GatewayContext(req.caller ?? null, req.record!.requestId, services);
+          records.set(ctx.state, req.record!);
+          return ctx;
+        },
+      }),
+    ),
+  );
+
   // liveness: the process runs (a database outage is /readyz's business)
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -261,30 +287,7 @@ export async function startGatewayVariant(
       }
     });
   }
-  if (settings.frontend.ide) {
-    app.use(ideAssets());
-    app.use("/graphql", idePage());
-  }
-  app.use(
-    "/graphql",
-    observeRequests({ tracing: settings.frontend.tracing, logger }),
-    requestDeadline(operations.requestTimeoutMs),
-    corsFor(settings.frontend.corsOrigins),
-    // a preflight the CORS middleware did not answer (an origin not allowed): 204 without any
-    // Access-Control-Allow-* header, so the browser refuses, rather than a CSRF error from Apollo
-    (req: Request, res: Response, next: NextFunction) => (req.method === "OPTIONS" ? void res.status(204).end() : next()),
-    variant.authenticate === false
-      ? (req: Request, _res: Response, next: NextFunction) => ((req.caller = null), next())
-      : authenticate(clients, authCache, recordRefusal),
-    express.json({ limit: "100kb" }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const ctx = new GatewayContext(req.caller ?? null, req.record!.requestId, services);
-        records.set(ctx.state, req.record!);
-        return ctx;
-      },
-    }),
-  );
+  if (settings.frontend.ide) app.use(ideAssets());
   // Malformed bodies and unexpected failures: a JSON error with a code, never a stack trace.
   app.use((err: any, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return; // answered already (the request deadline): nothing more to send

@@ -82,7 +82,15 @@ export class PurposeScopedData {
   // ---- customers -------------------------------------------------------------------
 
   private readonly customerLoader = new DataLoader<string, Customer | null>(async (ids) => {
-    const rows = await this.customerRows("byId", "AND c.id = ANY(:ids::uuid[])", { ids: [...ids] });
+    // One id (the usual `customer(id:)`) is compared with `=`: PostgreSQL then plans the
+    // prepared statement once and reuses the plan (a generic plan: a key lookup costs the same
+    // for any id). With `= ANY(array)` it would re-plan it on every execution (a custom plan
+    // costs less for a one-element array than the generic plan's guess), which cost more than
+    // running it.
+    const rows =
+      ids.length === 1
+        ? await this.customerRows("byOneId", "AND c.id = :id::uuid", { id: ids[0] })
+        : await this.customerRows("byId", "AND c.id = ANY(:ids::uuid[])", { ids: [...ids] });
     const byId = new Map(rows.map((c) => [c.id, c]));
     return ids.map((id) => byId.get(id) ?? null);
   });

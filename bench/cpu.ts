@@ -12,8 +12,8 @@ const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node s
 export interface CpuSnapshot {
   /** seconds of CPU of the server process (user + system), null without /proc */
   server: number | null;
-  /** seconds of CPU of the postgres backends on the database, null without /proc */
-  store: number | null;
+  /** seconds of CPU of each postgres backend on the database, by pid; null without /proc */
+  store: Map<string, number> | null;
 }
 
 function ticksOf(stat: string): number {
@@ -32,8 +32,9 @@ function read(path: string): string | null {
 
 export function cpuSnapshot(serverPid: number | undefined, database: string): CpuSnapshot {
   const own = serverPid === undefined ? null : read(`/proc/${serverPid}/stat`);
-  let store: number | null = null;
+  let store: Map<string, number> | null = null;
   try {
+    store = new Map();
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       const stat = read(`/proc/${entry}/stat`);
@@ -41,7 +42,7 @@ export function cpuSnapshot(serverPid: number | undefined, database: string): Cp
       // a backend's title: "postgres: [<cluster>: ]<user> <database> <client> <state>"
       const title = read(`/proc/${entry}/cmdline`)?.replace(/\0/g, " ") ?? "";
       if (!title.includes(` ${database} `)) continue;
-      store = (store ?? 0) + ticksOf(stat) / TICKS_PER_SECOND;
+      store.set(entry, ticksOf(stat) / TICKS_PER_SECOND);
     }
   } catch {
     store = null;
@@ -49,8 +50,19 @@ export function cpuSnapshot(serverPid: number | undefined, database: string): Cp
   return { server: own ? ticksOf(own) / TICKS_PER_SECOND : null, store };
 }
 
-/** Microseconds of CPU per request between two snapshots, or null when not measurable. */
+/**
+ * Microseconds of CPU per request between two snapshots, or null when not measurable. A
+ * backend started in between counts from zero; one that ended in between is not counted
+ * (its last seconds are lost, never subtracted).
+ */
 export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number) {
-  const per = (a: number | null, b: number | null) => (a === null || b === null || requests === 0 ? null : ((b - a) * 1e6) / requests);
-  return { serverCpuUs: per(before.server, after.server), storeCpuUs: per(before.store, after.store) };
+  if (requests === 0) return { serverCpuUs: null, storeCpuUs: null };
+  const server = before.server === null || after.server === null ? null : after.server - before.server;
+  let store: number | null = null;
+  if (before.store && after.store) {
+    store = 0;
+    for (const [pid, seconds] of after.store) store += seconds - (before.store.get(pid) ?? 0);
+  }
+  const per = (seconds: number | null) => (seconds === null ? null : (seconds * 1e6) / requests);
+  return { serverCpuUs: per(server), storeCpuUs: per(store) };
 }

@@ -132,6 +132,9 @@ export async function startGatewayVariant(
   await authCache.start(databaseUrlOf(db));
   const app = express();
   app.disable("x-powered-by");
+  // Express would hash every answer for an ETag: answers are personal, per caller and purpose,
+  // and never cached (no cache hints either), so a validator is pure cost per request
+  app.disable("etag");
   const httpServer = http.createServer(app);
 
   const { limits } = settings.http;
@@ -291,6 +294,8 @@ export async function startGatewayVariant(
   // Malformed bodies and unexpected failures: a JSON error with a code, never a stack trace.
   app.use((err: any, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return; // answered already (the request deadline): nothing more to send
+    // the client hung up while its body was being read: nobody to answer (logged as aborted)
+    if (err?.type === "request.aborted") return;
     if (isStoreUnavailable(err)) {
       logger.warn({ err }, "store unavailable");
       const unavailable: { errors: unknown[]; extensions?: Record<string, unknown> } = {

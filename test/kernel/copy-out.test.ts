@@ -21,33 +21,47 @@ const int32 = (n: number) => {
 };
 
 describe("the binary COPY format", () => {
+  const twoRows = Buffer.concat([
+    header,
+    int16(2),
+    int32(3),
+    Buffer.from("abc"),
+    int32(-1),
+    int16(2),
+    int32(0),
+    int32(1),
+    Buffer.from([0xff]),
+    int16(-1),
+  ]);
+  const expected = [
+    [Buffer.from("abc"), null],
+    [Buffer.alloc(0), Buffer.from([0xff])],
+  ];
+
   it("gives each row's values as their bytes, and NULL as null", () => {
-    const data = Buffer.concat([
-      header,
-      int16(2),
-      int32(3),
-      Buffer.from("abc"),
-      int32(-1),
-      int16(2),
-      int32(0),
-      int32(1),
-      Buffer.from([0xff]),
-      int16(-1),
-    ]);
-    expect(parseBinaryCopy(data)).toEqual([
-      [Buffer.from("abc"), null],
-      [Buffer.alloc(0), Buffer.from([0xff])],
-    ]);
+    expect(parseBinaryCopy([twoRows])).toEqual(expected);
+  });
+
+  it("reads the same however the data is split into messages", () => {
+    for (let cut = 0; cut <= twoRows.length; cut++) {
+      expect(parseBinaryCopy([twoRows.subarray(0, cut), twoRows.subarray(cut)]), `cut at ${cut}`).toEqual(expected);
+    }
+    expect(parseBinaryCopy([...twoRows].map((byte) => Buffer.from([byte])))).toEqual(expected);
   });
 
   it("refuses data without the signature, cut short, or with bytes after the trailer", () => {
     const row = Buffer.concat([int16(1), int32(4), Buffer.from("abcd")]);
-    expect(() => parseBinaryCopy(Buffer.concat([Buffer.from("PGCOPX\n\xff\r\n\0", "latin1"), Buffer.alloc(8), int16(-1)]))).toThrow(
-      /no signature/,
-    );
-    expect(() => parseBinaryCopy(Buffer.concat([header, row]))).toThrow(/no trailer/);
-    expect(() => parseBinaryCopy(Buffer.concat([header, row.subarray(0, 7)]))).toThrow(/past the end/);
-    expect(() => parseBinaryCopy(Buffer.concat([header, row, int16(-1), Buffer.from([0])]))).toThrow(/after the trailer/);
+    const parse =
+      (...parts: Buffer[]) =>
+      () =>
+        parseBinaryCopy([Buffer.concat(parts)]);
+    expect(parse(Buffer.from("PGCOPX\n\xff\r\n\0", "latin1"), Buffer.alloc(8), int16(-1))).toThrow(/no signature/);
+    expect(parse(SIGNATURE, Buffer.alloc(4), int32(9), int16(-1))).toThrow(/no header/);
+    expect(parse(header, row)).toThrow(/no trailer/);
+    expect(parse(header, row.subarray(0, 7))).toThrow(/past the end/);
+    expect(parse(header, int16(1), int32(-2), int16(-1))).toThrow(/past the end/);
+    expect(parse(header, row, int16(-1), Buffer.from([0]))).toThrow(/after the trailer/);
+    expect(() => parseBinaryCopy([])).toThrow(/no signature/);
   });
 });
 

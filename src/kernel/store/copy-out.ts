@@ -28,7 +28,7 @@ export async function copyRows(db: FeatureDb, select: string): Promise<CopiedVal
     const chunks = await new Promise<Buffer[]>((resolve, reject) =>
       client.query(new CopyOut(statement, (error, data) => (error ? reject(error) : resolve(data)))),
     );
-    return parseBinaryCopy(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    return parseBinaryCopy(chunks);
   } finally {
     if (!inTransaction) await runner.release();
   }
@@ -87,38 +87,64 @@ class CopyOut {
 }
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
+const EMPTY = Buffer.alloc(0);
 
 /**
  * PostgreSQL's binary COPY format: an 11-byte signature, int32 flags, an int32-length header
  * extension; then per row an int16 field count and per field an int32 length (-1: NULL) and
- * that many bytes; then int16 -1. Values are views of `data`. Anything else is refused.
+ * that many bytes; then int16 -1. `chunks` are the CopyData messages in order, which may split
+ * the stream anywhere (PostgreSQL sends a row per message). A value is a view of its chunk when
+ * it lies in one (no copy of a large value), else the pieces joined. Anything else is refused.
  */
-export function parseBinaryCopy(data: Buffer): CopiedValue[][] {
+export function parseBinaryCopy(chunks: readonly Buffer[]): CopiedValue[][] {
   const malformed = (what: string) => new Error(`malformed binary COPY data: ${what}`);
-  if (data.length < SIGNATURE.length + 8 || !data.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw malformed("no signature");
-  let at = SIGNATURE.length + 4;
-  at += 4 + data.readInt32BE(at);
+  let index = 0; // the chunk being read
+  let at = 0; // the place in it
+  let left = chunks.reduce((n, chunk) => n + chunk.length, 0); // bytes not yet taken
+  /** The next `n` bytes, or null if the data ends first. */
+  const take = (n: number): Buffer | null => {
+    if (n < 0 || n > left) return null;
+    left -= n;
+    while (index < chunks.length && at === chunks[index].length) [index, at] = [index + 1, 0];
+    if (n === 0) return EMPTY;
+    if (at + n <= chunks[index].length) {
+      at += n;
+      return chunks[index].subarray(at - n, at);
+    }
+    const joined = Buffer.allocUnsafe(n);
+    for (let filled = 0; filled < n;) {
+      if (at === chunks[index].length) [index, at] = [index + 1, 0];
+      const part = Math.min(n - filled, chunks[index].length - at);
+      chunks[index].copy(joined, filled, at, at + part);
+      filled += part;
+      at += part;
+    }
+    return joined;
+  };
+  const signature = take(SIGNATURE.length);
+  if (!signature?.equals(SIGNATURE)) throw malformed("no signature");
+  const flagsAndExtension = take(8);
+  if (!flagsAndExtension || take(flagsAndExtension.readInt32BE(4)) === null) throw malformed("no header");
   const rows: CopiedValue[][] = [];
   for (;;) {
-    if (at + 2 > data.length) throw malformed("no trailer");
-    const fields = data.readInt16BE(at);
-    at += 2;
+    const count = take(2);
+    if (!count) throw malformed("no trailer");
+    const fields = count.readInt16BE(0);
     if (fields === -1) break;
     const row: CopiedValue[] = [];
     for (let f = 0; f < fields; f++) {
-      if (at + 4 > data.length) throw malformed("a field past the end");
-      const length = data.readInt32BE(at);
-      at += 4;
+      const length = take(4)?.readInt32BE(0);
+      if (length === undefined) throw malformed("a field past the end");
       if (length === -1) {
         row.push(null);
         continue;
       }
-      if (length < 0 || at + length > data.length) throw malformed("a field past the end");
-      row.push(data.subarray(at, at + length));
-      at += length;
+      const value = length < 0 ? null : take(length);
+      if (!value) throw malformed("a field past the end");
+      row.push(value);
     }
     rows.push(row);
   }
-  if (at !== data.length) throw malformed("data after the trailer");
+  if (left !== 0) throw malformed("data after the trailer");
   return rows;
 }

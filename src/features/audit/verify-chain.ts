@@ -39,7 +39,7 @@ const GENESIS: Buffer = Buffer.alloc(32);
 /**
  * One call per event (the one-shot form costs about half of createHash's, node ≥ 20.12), its
  * digest as a latin1 string: one code unit per byte, so equal strings are equal bytes. A
- * Buffer result costs twice as much again (a backing store allocated, then collected, per call).
+ * Buffer result costs about twice as much (a backing store allocated, then collected, per call).
  */
 const sha256 = (data: Buffer): string => oneShotHash("sha256", data, "binary"); // "binary" is node's name for latin1
 

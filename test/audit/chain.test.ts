@@ -125,6 +125,30 @@ describe("the hash chain", () => {
     expect((await verifyChain(t.db)).ok).toBe(true);
   });
 
+  it("catches a changed link at a seam between pages: the first event's prev_hash, the last event's hash", async () => {
+    // pages of 3: events 1–3, 4–6, 7–9; each page is read and checked on its own
+    const [fourth] = await t.db.query(`SELECT prev_hash FROM audit_chain WHERE seq = 4`);
+    await tamper(`UPDATE audit_chain SET prev_hash = sha256(prev_hash) WHERE seq = 4`);
+    try {
+      const report = await verifyChain(t.db, { batchSize: 3 });
+      expect(report.broken).toEqual({ seq: "4", reason: expect.stringMatching(/prev_hash does not match the hash of event 3/) });
+      expect(report.checked).toBe(3);
+      expect(report.head?.seq).toBe("3");
+    } finally {
+      await tamper(`UPDATE audit_chain SET prev_hash = $1 WHERE seq = 4`, [fourth.prev_hash]);
+    }
+    const [sixth] = await t.db.query(`SELECT hash FROM audit_chain WHERE seq = 6`);
+    await tamper(`UPDATE audit_chain SET hash = sha256(hash) WHERE seq = 6`);
+    try {
+      const report = await verifyChain(t.db, { batchSize: 3 });
+      expect(report.broken).toEqual({ seq: "6", reason: expect.stringMatching(/altered/) });
+      expect(report.checked).toBe(5);
+    } finally {
+      await tamper(`UPDATE audit_chain SET hash = $1 WHERE seq = 6`, [sixth.hash]);
+    }
+    expect((await verifyChain(t.db, { batchSize: 3 })).ok).toBe(true);
+  });
+
   it("catches a deleted event", async () => {
     const [saved] = await t.db.query(`SELECT * FROM audit_chain WHERE seq = 5`);
     await tamper(`DELETE FROM audit_chain WHERE seq = 5`);

@@ -18,6 +18,7 @@ export interface TableOwnership {
 }
 
 const raw = new WeakMap<object, DataSource | EntityManager>();
+const checks = new WeakMap<object, (text: string) => void>();
 
 /**
  * A feature's handle: every statement is checked, before it is sent, against the tables it
@@ -56,6 +57,7 @@ export function featureDb(db: DataSource, feature: string, tables: readonly Tabl
       },
     };
     raw.set(handle, target);
+    checks.set(handle, check);
     return handle;
   };
   return guard(db) as unknown as FeatureDb;
@@ -64,6 +66,15 @@ export function featureDb(db: DataSource, feature: string, tables: readonly Tabl
 /** The unchecked handle behind a feature's (for the kernel's own statements in a feature's transaction). */
 export function rawHandleOf(handle: object): DataSource | EntityManager | undefined {
   return raw.get(handle);
+}
+
+/**
+ * Applies a feature handle's table check to a statement sent another way than its `query`
+ * (a COPY, src/kernel/store/copy-out.ts): refused exactly as `query` would refuse it. The
+ * operator's own handle (a DataSource, in the CLIs) has no check.
+ */
+export function checkStatement(handle: object, text: string): void {
+  checks.get(handle)?.(text);
 }
 
 function escape(name: string): string {

@@ -12,6 +12,7 @@ import { StatisticsReleasedTables1764620000000 } from "./1764620000000-statistic
 import { CompactAuditChain1764630000000 } from "./1764630000000-compact-audit-chain";
 import { LeanAuditAppend1764640000000 } from "./1764640000000-lean-audit-append";
 import { ActiveCustomerReads1764660000000 } from "./1764660000000-active-customer-reads";
+import { StatisticsUsageFacts1764670000000 } from "./1764670000000-statistics-usage-facts";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CompactAuditChain1764630000000,
   LeanAuditAppend1764640000000,
   ActiveCustomerReads1764660000000,
+  StatisticsUsageFacts1764670000000,
 ];

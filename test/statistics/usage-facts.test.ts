@@ -4,6 +4,8 @@ import { StatisticsDimension as D } from "../../src/features/statistics/dimensio
 import { planMechanism } from "../../src/features/statistics/mechanism";
 import { currentMonth } from "../../src/features/statistics/months";
 import { normaliseRequest, type StatisticsRequest } from "../../src/features/statistics/query";
+import { methodOf, validatePlan, type PlanGrouping } from "../../src/features/statistics/releases/plan";
+import { publishSql } from "../../src/features/statistics/releases/publish-sql";
 import { buildAggregateSql } from "../../src/features/statistics/sql";
 import { aggregatePlan } from "../../src/features/statistics/statistics-store";
 import { ensureUsageFacts } from "../../src/features/statistics/usage-facts";
@@ -113,6 +115,27 @@ describe("usage facts", () => {
       const fromFacts = await aggregate(request, true, bucketsPerCustomer);
       expect(fromFacts.length, JSON.stringify(request)).toBeGreaterThan(0);
       expect(fromFacts, JSON.stringify(request)).toEqual(await aggregate(request, false, bucketsPerCustomer));
+    }
+  });
+
+  it("give a released table's groupings the very cells the usage rows give, most-used bounding included", async () => {
+    const months = { from: "2026-01", to: "2026-06" };
+    const groupings: PlanGrouping[] = [
+      { field: "serviceUsage", dimensions: [D.GENDER, D.SERVICE, D.USAGE_MONTH], usageMonths: months },
+      { field: "serviceUsage", dimensions: [D.REGION, D.SERVICE, D.USAGE_MONTH], usageMonths: months, maxCellsPerCustomer: 2 },
+      { field: "serviceUsage", dimensions: [D.AGE_BAND, D.SERVICE], usageMonths: months, maxCellsPerCustomer: 1 },
+      { field: "serviceUsage", dimensions: [D.PREFECTURE], usageMonths: { from: "2026-03", to: "2026-04" } },
+    ];
+    const methods = methodOf(validatePlan(groupings, 1_000_000, config), config);
+    for (const method of methods) {
+      const cells = async (usageFacts: boolean) => {
+        const { sql, params } = publishSql(method, { ...config, period, usageFacts });
+        const rows: Array<Record<string, unknown>> = await t.db.query(sql, params);
+        return rows.map((r) => JSON.stringify(r)).sort();
+      };
+      const fromFacts = await cells(true);
+      expect(fromFacts.length, JSON.stringify(method.grouping)).toBeGreaterThan(0);
+      expect(fromFacts, JSON.stringify(method.grouping)).toEqual(await cells(false));
     }
   });
 

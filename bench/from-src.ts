@@ -19,7 +19,8 @@ export { measuresFor, planMechanism } from "../src/features/statistics/mechanism
 export { currentMonth, monthIndex, monthOf } from "../src/features/statistics/months";
 export { normaliseRequest, type StatisticsRequest } from "../src/features/statistics/query";
 export { buildAggregateSql } from "../src/features/statistics/sql";
-export { aggregatePlan } from "../src/features/statistics/statistics-store";
+export { AGGREGATE_WORK_MEM, aggregatePlan } from "../src/features/statistics/statistics-store";
+export { ensureUsageFacts } from "../src/features/statistics/usage-facts";
 export { compose } from "../src/app/compose";
 export { aggregateReader } from "../src/kernel/store/aggregates";
 export { featureDb } from "../src/kernel/store/feature-db";

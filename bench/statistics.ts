@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { Client } from "pg";
 import type { DataSource } from "typeorm";
 import {
+  AGGREGATE_WORK_MEM,
   aggregatePlan,
   buildAggregateSql,
   ClientRegistry,
@@ -116,7 +117,8 @@ export async function benchStatistics(
   const config = loadStatisticsConfig(process.env);
   const query = normaliseRequest(REQUEST, config);
   const plan = planMechanism(query, measuresFor(query.field, SELECTED), config);
-  const { sql, params } = buildAggregateSql(aggregatePlan(query, plan, config, currentMonth(config.timeZone)));
+  // (usage from the per-customer facts, which the gateway's start below builds if they are missing)
+  const { sql, params, mergeJoins } = buildAggregateSql(aggregatePlan(query, plan, config, currentMonth(config.timeZone)));
 
   const { client, key } = await new ClientRegistry(bench.db).create(`bench-stats-${Date.now()}`, [Purpose.USAGE_STATISTICS]);
   const gateway = await serveGateway(bench.url);
@@ -143,7 +145,12 @@ export async function benchStatistics(
   };
   const viaSql = async (): Promise<number> => {
     const started = performance.now();
+    // with the statement's own settings, as the aggregate road runs it (kernel/store/aggregates.ts)
+    await direct.query("BEGIN");
+    await direct.query(`SELECT set_config('work_mem', $1, true), set_config('jit', 'off', true)`, [AGGREGATE_WORK_MEM]);
+    if (mergeJoins) await direct.query(`SELECT set_config('enable_hashjoin', 'off', true)`);
     const result = await direct.query(sql, params);
+    await direct.query("COMMIT");
     const ms = performance.now() - started;
     if (!Array.isArray(result.rows)) throw new Error("no rows");
     return ms;

@@ -11,6 +11,8 @@ import { StatisticsCompanyBudget1764610000000 } from "./1764610000000-statistics
 import { StatisticsReleasedTables1764620000000 } from "./1764620000000-statistics-released-tables";
 import { CompactAuditChain1764630000000 } from "./1764630000000-compact-audit-chain";
 import { LeanAuditAppend1764640000000 } from "./1764640000000-lean-audit-append";
+import { ActiveCustomerReads1764660000000 } from "./1764660000000-active-customer-reads";
+import { StatisticsUsageFacts1764670000000 } from "./1764670000000-statistics-usage-facts";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   StatisticsReleasedTables1764620000000,
   CompactAuditChain1764630000000,
   LeanAuditAppend1764640000000,
+  ActiveCustomerReads1764660000000,
+  StatisticsUsageFacts1764670000000,
 ];

@@ -1,10 +1,12 @@
 import { regionSql } from "../../kernel/personal-data/generalisations";
+import { OTHER_SERVICE } from "../../config/statistics";
 import {
   AGE_BAND_LOWER_BOUNDS,
   AGE_BANDS,
   COLUMN,
   StatisticsDimension as D,
   PREFECTURE_NAMES,
+  USAGE_DIMENSIONS,
   type StatisticsDimension,
 } from "./dimensions";
 import { dayAfterMonth } from "./months";
@@ -26,11 +28,19 @@ export interface AggregatePlan {
   timeZone: string;
   /** "YYYY-MM": ages are reckoned on the first day of this month */
   period: string;
+  /**
+   * Read usage from the per-customer facts (usage-facts.ts), which must be reckoned in this
+   * plan's zone and catalogue (the statement checks it, and fails rather than answer from
+   * other facts); false: from every usage row.
+   */
+  usageFacts: boolean;
 }
 
 export interface BuiltSql {
   sql: string;
   params: unknown[];
+  /** the statement's inputs stream in key order from indexes: run it with joins planned as merges (kernel/store/aggregates.ts) */
+  mergeJoins?: boolean;
 }
 
 /** Positional parameters ($1, $2, …): every value from a request goes in as a parameter. */
@@ -161,6 +171,99 @@ function usageLabel(dimension: StatisticsDimension, column: string, plan: Aggreg
 }
 
 function usageSql(plan: AggregatePlan): BuiltSql {
+  return plan.usageFacts ? usageFromFactsSql(plan) : usageFromRowsSql(plan);
+}
+
+/** The bucket-choice hash's key: the service's position and the month's day number (0 for a dimension not grouped). */
+const pickInput = (service: string | null, month: string | null) =>
+  `${service ? `${service}::bigint` : "0::bigint"} * 1000000 + ${month ?? "0::bigint"}`;
+
+/**
+ * The usage statement over the per-customer facts (one row per customer, service and month,
+ * maintained by PostgreSQL: usage-facts.ts), with the same buckets, clamps and bounding as
+ * over the usage rows (`usageFromRowsSql`), to the row:
+ * 1. a customer's cells are the facts themselves when grouped by service and month (else the
+ *    facts summed per coarser bucket), filtered by the months and services asked for;
+ * 2. they join their customer (active, the request's filters), and a customer keeps at most B
+ *    of them, ranked by the same hash. The facts' primary key is (customer, hash, …) and holds
+ *    every column, and customer_active_idx holds the active customers' ids in order, so for
+ *    service × month the two merge and the ranking streams on: no sort, no hash, no heap;
+ * 3. the cells are summed per bucket, grouped by the integer keys and labelled once per
+ *    bucket; k is enforced.
+ */
+function usageFromFactsSql(plan: AggregatePlan): BuiltSql {
+  const p = new Params();
+  const k = p.add(plan.minGroupSize);
+  const { query, measures } = plan;
+  const { filter } = query;
+  const dims = query.groupBy;
+  const byService = dims.includes(D.SERVICE);
+  const byMonth = dims.includes(D.USAGE_MONTH);
+  const S = COLUMN[D.SERVICE];
+  const M = COLUMN[D.USAGE_MONTH];
+
+  // 1. one row per customer and bucket
+  const factWhere: string[] = [];
+  if (filter.usageMonth) {
+    factWhere.push(`f.month >= ${p.add(`${filter.usageMonth.from}-01`)}::date`);
+    factWhere.push(`f.month < ${p.add(dayAfterMonth(filter.usageMonth.to))}::date`);
+  }
+  if (filter.services) factWhere.push(`f.service = ANY(${p.add(serviceIndexes(filter.services, plan.services))}::int[])`);
+  const factFilter = factWhere.length ? ` WHERE ${factWhere.join(" AND ")}` : "";
+  const facts = byService && byMonth;
+  const keys = [...(byService ? [`f.service AS ${S}`] : []), ...(byMonth ? [`f.month AS ${M}`] : [])];
+  const cells = facts
+    ? `SELECT f.customer_id AS cid, f.service AS ${S}, f.month AS ${M}, f.uses, f.amount, f.pick AS pick_hash FROM statistics_usage_fact f${factFilter}`
+    : `SELECT ${["f.customer_id AS cid", ...keys, "sum(f.uses) AS uses", "sum(f.amount) AS amount"].join(", ")} FROM statistics_usage_fact f${factFilter} GROUP BY ${["1", ...keys.map((_, i) => String(i + 2))].join(", ")}`;
+
+  // 2. their customer, and at most B buckets per customer, by the hash of the bucket seeded with their own id
+  const bounded = plan.bucketsPerCustomer < query.naturalBucketsPerCustomer;
+  const pickKey = facts
+    ? "f.pick_hash"
+    : `hashint8extended(${pickInput(byService ? `f.${S}` : null, byMonth ? `(f.${M} - date '1970-01-01')::bigint` : null)}, uuid_hash(f.cid)::bigint)`;
+  const usageColumns = dims.filter((d) => USAGE_DIMENSIONS.includes(d)).map((d) => `f.${COLUMN[d]}`);
+  const customerColumns = dims.filter((d) => !USAGE_DIMENSIONS.includes(d)).map((d) => `${dimensionSql(d, plan, p)} AS ${COLUMN[d]}`);
+  const bucketed = [
+    `SELECT ${["f.cid", ...usageColumns, "f.uses", "f.amount", ...customerColumns, ...(bounded ? [`row_number() OVER (PARTITION BY f.cid ORDER BY ${pickKey}) AS pick`] : [])].join(", ")}`,
+    `FROM cells f JOIN customer c ON c.id = f.cid`,
+    `WHERE ${customerConditions(plan, p).join(" AND ")}`,
+  ].join("\n  ");
+
+  // 3. per bucket: distinct customers and clamped per-customer contributions, k enforced
+  const where = [`statistics_usage_fact_basis_is(${zone(plan, p)}, ${p.once("catalogue", [...plan.services], "text[]")})`];
+  if (bounded) where.push(`f.pick <= ${p.add(plan.bucketsPerCustomer)}`);
+  const aggregates = ["count(*)::int AS customers"];
+  if (measures.includes("usageCount")) aggregates.push(`sum(LEAST(f.uses, ${p.add(plan.usageCap)}))::bigint AS usage_count`);
+  if (measures.includes("amountSum")) aggregates.push(`sum(LEAST(f.amount, ${p.add(plan.amountCap)}))::bigint AS amount_sum`);
+  const labels = dims.map((d) => `${usageLabel(d, `f.${COLUMN[d]}`, plan, p)} AS ${COLUMN[d]}`);
+  const groupBy = dims.map((d) => `f.${COLUMN[d]}`);
+
+  const sql = [
+    `WITH cells AS (\n  ${cells}\n)`,
+    `, bucketed AS (\n  ${bucketed}\n)`,
+    `SELECT ${[...labels, ...aggregates].join(", ")}`,
+    `FROM bucketed f`,
+    `WHERE ${where.join(" AND ")}`,
+    groupBy.length ? `GROUP BY ${groupBy.join(", ")}` : "",
+    `HAVING count(*) >= ${k}`,
+  ];
+  // the customer side needs only what customer_active_idx holds (ids, prefectures): merge the two ordered streams
+  const beyondIndex = customerColumns.length > 0 || filter.ageBands !== null || filter.genders !== null || filter.signupMonth !== null;
+  return { sql: sql.filter(Boolean).join("\n"), params: p.values, mergeJoins: facts && !beyondIndex };
+}
+
+/** Catalogue positions of services as the facts key them (1-based; 0 = Other). */
+function serviceIndexes(services: readonly string[], catalogue: readonly string[]): number[] {
+  return services.map((service) => {
+    if (service === OTHER_SERVICE) return 0;
+    const index = catalogue.indexOf(service);
+    if (index < 0) throw new Error(`service ${service} is not in the catalogue`);
+    return index + 1;
+  });
+}
+
+/** The usage statement over every usage row: for a store whose facts are not of this zone and catalogue. */
+function usageFromRowsSql(plan: AggregatePlan): BuiltSql {
   const p = new Params();
   const k = p.add(plan.minGroupSize);
   const { query, measures } = plan;

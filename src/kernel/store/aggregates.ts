@@ -23,6 +23,13 @@ export interface AggregateOptions {
   workMem?: string;
   /** a longer statement timeout than the pool's, for this statement's transaction only */
   statementTimeoutMs?: number;
+  /**
+   * Plan joins as merges (no hash join), for this statement's transaction only: for a
+   * statement whose inputs both stream in key order from indexes, where a hash join would
+   * rebuild the order they already have (statistics' usage facts and the active customers;
+   * PostgreSQL underestimates `= ANY` of all 47 prefectures at about 64 % and picks a hash).
+   */
+  mergeJoins?: boolean;
 }
 
 const WORK_MEM = /^[1-9][0-9]{0,6}(kB|MB|GB)$/;
@@ -37,16 +44,17 @@ export function aggregateReader(db: DataSource, registry: PersonalDataRegistry):
   );
   return {
     async run<T>(sql: string, params: unknown[], options: AggregateOptions = {}) {
-      const { workMem, statementTimeoutMs } = options;
+      const { workMem, statementTimeoutMs, mergeJoins } = options;
       if (workMem !== undefined && !WORK_MEM.test(workMem)) throw new Error(`work_mem ${workMem}: expected e.g. 256MB`);
       if (statementTimeoutMs !== undefined && !(Number.isSafeInteger(statementTimeoutMs) && statementTimeoutMs > 0))
         throw new Error(`statement timeout ${statementTimeoutMs}`);
       const rows: Array<Record<string, unknown>> =
-        workMem === undefined && statementTimeoutMs === undefined
+        workMem === undefined && statementTimeoutMs === undefined && !mergeJoins
           ? await db.query(sql, params)
           : await db.transaction(async (tx) => {
               if (workMem) await tx.query(`SELECT set_config('work_mem', $1, true), set_config('jit', 'off', true)`, [workMem]);
               if (statementTimeoutMs) await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [String(statementTimeoutMs)]);
+              if (mergeJoins) await tx.query(`SELECT set_config('enable_hashjoin', 'off', true)`);
               return tx.query(sql, params);
             });
       for (const row of rows) {

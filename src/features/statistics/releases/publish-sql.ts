@@ -11,6 +11,12 @@ export interface PublishSqlOptions {
   timeZone: string;
   /** "YYYY-MM": ages are reckoned on the first day of this month */
   period: string;
+  /**
+   * Read usage from the per-customer facts (statistics/usage-facts.ts), which must be
+   * reckoned in this zone and the method's catalogue (the statement checks it); otherwise
+   * from every usage row.
+   */
+  usageFacts?: boolean;
 }
 
 const REGION_CASE = regionSql("c.prefecture");
@@ -46,6 +52,8 @@ export function publishSql(method: GroupingMethod, options: PublishSqlOptions): 
     ];
     return { sql: sql.filter(Boolean).join("\n"), params };
   }
+
+  if (options.usageFacts) return usageFromFactsSql(method, options, { params, add, customerDims, customerSql, active });
 
   const zone = add(options.timeZone, "text");
   const range = grouping.usageMonths!;
@@ -87,6 +95,62 @@ export function publishSql(method: GroupingMethod, options: PublishSqlOptions): 
     `SELECT ${[...select, "count(*)::bigint AS customers", `sum(LEAST(f.uses, ${add(options.usageCap, "bigint")}))::bigint AS usage_count`, `sum(LEAST(f.amount, ${add(options.amountCap, "bigint")}))::bigint AS amount_sum`].join(", ")}`,
     `FROM ${source} JOIN customer c ON c.id = f.cid`,
     `WHERE ${[...active, ...(bound ? [`f.pick <= ${add(bound, "bigint")}`] : [])].join(" AND ")}`,
+    groupKeys.length ? `GROUP BY ${groupKeys.join(", ")}` : "",
+  ];
+  return { sql: sql.filter(Boolean).join("\n"), params };
+}
+
+interface Built {
+  params: unknown[];
+  add: (value: unknown, cast: string) => string;
+  customerDims: StatisticsDimension[];
+  customerSql: (d: StatisticsDimension) => string;
+  active: string[];
+}
+
+/**
+ * The same cells from the per-customer facts (one row per customer, service and month,
+ * already summed: no grouping of every usage row, no per-row month or service reckoning),
+ * for a store whose facts are of this zone and catalogue. Services are keyed by their
+ * catalogue position while summing and labelled per cell; the choice of a customer's most
+ * used cells breaks ties by the labels, as over the usage rows.
+ */
+function usageFromFactsSql(method: GroupingMethod, options: PublishSqlOptions, built: Built): BuiltSql {
+  const { params, add, customerDims, customerSql, active } = built;
+  const { grouping } = method;
+  const range = grouping.usageMonths!;
+  const byService = grouping.dimensions.includes(D.SERVICE);
+  const byMonth = grouping.dimensions.includes(D.USAGE_MONTH);
+  const catalogue = add(method.services, "text[]");
+  const label = (column: string) => `CASE WHEN ${column} = 0 THEN '${OTHER_SERVICE}' ELSE (${catalogue})[${column}] END`;
+  const keys = [...(byService ? ["f.service"] : []), ...(byMonth ? ["f.month"] : [])];
+  const months = `f.month >= ${add(`${range.from}-01`, "date")} AND f.month < ${add(dayAfterMonth(range.to), "date")}`;
+  // the facts are the cells of service × month; coarser cells sum them per customer
+  const facts =
+    byService && byMonth
+      ? `SELECT f.customer_id AS cid, f.service, f.month, f.uses, f.amount FROM statistics_usage_fact f WHERE ${months}`
+      : `SELECT ${["f.customer_id AS cid", ...keys, "sum(f.uses) AS uses", "sum(f.amount) AS amount"].join(", ")} FROM statistics_usage_fact f WHERE ${months} GROUP BY ${["1", ...keys.map((_, i) => String(i + 2))].join(", ")}`;
+  const bound = grouping.maxCellsPerCustomer;
+  const order = ["f.uses DESC", ...(byService ? [label("f.service")] : []), ...(byMonth ? ["f.month"] : [])];
+  const source = bound
+    ? `(SELECT f.*, row_number() OVER (PARTITION BY f.cid ORDER BY ${order.join(", ")}) AS pick FROM facts f) f`
+    : "facts f";
+  const select = [
+    ...customerDims.map((d) => `${customerSql(d)} AS ${COLUMN[d]}`),
+    ...(byService ? [`${label("f.service")} AS ${COLUMN.SERVICE}`] : []),
+    ...(byMonth ? [`to_char(f.month, 'YYYY-MM') AS ${COLUMN.USAGE_MONTH}`] : []),
+  ];
+  const groupKeys = [...customerDims.map((_, i) => String(i + 1)), ...keys];
+  const where = [
+    ...active,
+    ...(bound ? [`f.pick <= ${add(bound, "bigint")}`] : []),
+    `statistics_usage_fact_basis_is(${add(options.timeZone, "text")}, ${catalogue})`,
+  ];
+  const sql = [
+    `WITH facts AS (\n  ${facts}\n)`,
+    `SELECT ${[...select, "count(*)::bigint AS customers", `sum(LEAST(f.uses, ${add(options.usageCap, "bigint")}))::bigint AS usage_count`, `sum(LEAST(f.amount, ${add(options.amountCap, "bigint")}))::bigint AS amount_sum`].join(", ")}`,
+    `FROM ${source} JOIN customer c ON c.id = f.cid`,
+    `WHERE ${where.join(" AND ")}`,
     groupKeys.length ? `GROUP BY ${groupKeys.join(", ")}` : "",
   ];
   return { sql: sql.filter(Boolean).join("\n"), params };

@@ -10,6 +10,7 @@ import { cellId, measureGrouping, type ExactCell } from "./measure";
 import { methodOf, type GroupingMethod } from "./plan";
 import { publishSql } from "./publish-sql";
 import { ReleaseStore, type ReleaseSummary, type StoredCell } from "./release-store";
+import { sameBasis, usageFactsBasis } from "../usage-facts";
 
 /** What charges a release to the company's privacy budget (statistics/budget/company-budget.ts). */
 export interface ReleaseBudget {
@@ -50,8 +51,11 @@ export class ReleasePublisher {
     const method = methodOf(plan, config);
     const started = performance.now();
     const cells: StoredCell[] = [];
+    const basis = await usageFactsBasis(db);
     for (const [index, grouping] of method.entries()) {
-      const { sql, params } = publishSql(grouping, { ...config, period });
+      // usage from the per-customer facts when they are reckoned as this plan reckons (else from every usage row)
+      const usageFacts = sameBasis(basis, { timeZone: config.timeZone, services: grouping.services });
+      const { sql, params } = publishSql(grouping, { ...config, period, usageFacts });
       // every cell, small ones too: they get noise, not suppression (README, "Released tables")
       const rows = await aggregates.run<Record<string, unknown>>(sql, params, {
         workMem: this.options.workMem ?? "256MB",

@@ -29,9 +29,8 @@ export function requestDeadline(ms: number) {
         .json({ errors: [{ message: REQUEST_TIMEOUT_MESSAGE, extensions: { code: KernelCode.REQUEST_TIMEOUT } }] });
     }, ms);
     timer.unref();
-    const clear = () => clearTimeout(timer);
-    res.once("finish", clear);
-    res.once("close", clear);
+    // "close" follows every answer (after "finish") and every client that went away
+    res.once("close", () => clearTimeout(timer));
     next();
   };
 }

@@ -99,7 +99,7 @@ export async function benchAuditProcesses(
     await across(unaudited, most, 2);
     // audited N, unaudited N, for each N, round after round: the unaudited column shows what N processes cost without the trail
     const runs = processes.flatMap((n) => [() => across(audited, n, seconds), () => across(unaudited, n, seconds)]);
-    const results = await compareAll(rounds, runs);
+    const { means: results } = await compareAll(rounds, runs);
     console.log(`\nEntity query, ${connections} connections spread over N gateway processes on one PostgreSQL`);
     const row = (r: LoadResult) => `${r.requestsPerSecond.toFixed(0).padStart(7)} req/s p99 ${r.p99Ms.toFixed(0).padStart(4)} ms`;
     const rows = processes.map((n, i) => ({ processes: n, result: results[2 * i], unaudited: results[2 * i + 1] }));

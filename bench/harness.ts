@@ -144,26 +144,51 @@ function benchDatabaseName(): string {
   return url ? decodeURIComponent(new URL(url).pathname.slice(1)) : "";
 }
 
+/** Two contenders' rounds, averaged, and the ratio of each pair of adjacent rounds (A / B). */
+export interface Compared {
+  a: LoadResult;
+  b: LoadResult;
+  /** A's throughput over B's in each round (A and B ran one after the other) */
+  ratios: number[];
+}
+
 /** Runs A and B alternately (A B A B …) and averages, so drift hurts neither side. */
-export async function compare(
-  rounds: number,
-  a: () => Promise<LoadResult>,
-  b: () => Promise<LoadResult>,
-): Promise<{ a: LoadResult; b: LoadResult }> {
-  const [ra, rb] = await compareAll(rounds, [a, b]);
-  return { a: ra, b: rb };
+export async function compare(rounds: number, a: () => Promise<LoadResult>, b: () => Promise<LoadResult>): Promise<Compared> {
+  const { means, rounds: each } = await compareAll(rounds, [a, b]);
+  return { a: means[0], b: means[1], ratios: roundRatios(each[0], each[1]) };
 }
 
 /**
- * Runs any number of contenders in turn, round after round (A B C A B C …), and averages
- * each one's rounds, so drift on a shared machine favours none of them.
+ * Runs any number of contenders in turn, round after round (A B C A B C …): each one's
+ * rounds averaged, and the rounds themselves (for paired ratios), so drift on a shared
+ * machine favours none of them.
  */
-export async function compareAll(rounds: number, runs: ReadonlyArray<() => Promise<LoadResult>>): Promise<LoadResult[]> {
+export async function compareAll(
+  rounds: number,
+  runs: ReadonlyArray<() => Promise<LoadResult>>,
+): Promise<{ means: LoadResult[]; rounds: LoadResult[][] }> {
   const results: LoadResult[][] = runs.map(() => []);
   for (let i = 0; i < rounds; i++) {
     for (const [j, run] of runs.entries()) results[j].push(await run());
   }
-  return results.map(mean);
+  return { means: results.map(mean), rounds: results };
+}
+
+/** A's throughput over B's, round by round. */
+export function roundRatios(a: readonly LoadResult[], b: readonly LoadResult[]): number[] {
+  return a.map((x, i) => x.requestsPerSecond / b[i].requestsPerSecond);
+}
+
+/**
+ * The ratio a benchmark reports: the median of the per-round ratios. Each pair of rounds ran
+ * back to back, so a slow spell of this shared machine (another tenant, a checkpoint) hits
+ * both sides of one pair; the median then ignores the pair a spell split. The ratio of the
+ * mean throughputs is printed beside it.
+ */
+export function pairedRatio(ratios: readonly number[]): number {
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 const mean = (xs: LoadResult[]): LoadResult => ({
@@ -186,19 +211,16 @@ export function cpuColumns(r: LoadResult): string {
     : `   cpu/req server ${us(r.serverCpuUs)} µs  PostgreSQL ${us(r.storeCpuUs)} µs`;
 }
 
-export function printComparison(
-  title: string,
-  labels: [string, string],
-  { a, b }: { a: LoadResult; b: LoadResult },
-  target: string,
-): number {
-  const ratio = a.requestsPerSecond / b.requestsPerSecond;
+export function printComparison(title: string, labels: [string, string], { a, b, ratios }: Compared, target: string): number {
+  const ratio = pairedRatio(ratios);
   const row = (label: string, r: LoadResult) =>
     `  ${label.padEnd(14)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   non-2xx ${r.non2xx}  errors ${r.errors}${cpuColumns(r)}`;
   console.log(`\n${title}`);
   console.log(row(labels[0], a));
   console.log(row(labels[1], b));
-  console.log(`  ratio ${labels[0]}/${labels[1]} = ${ratio.toFixed(3)}   (target ${target})`);
+  console.log(
+    `  ratio ${labels[0]}/${labels[1]} = ${ratio.toFixed(3)}   (target ${target}; median of ${ratios.length} paired rounds: ${ratios.map((r) => r.toFixed(3)).join(" ")}; ratio of the means ${(a.requestsPerSecond / b.requestsPerSecond).toFixed(3)})`,
+  );
   // a refused or failed request is cheap: counted as throughput it would flatter either side
   if (a.non2xx + a.errors + b.non2xx + b.errors > 0) throw new Error(`${title}: some requests failed, so the ratio measures nothing`);
   return ratio;

@@ -22,7 +22,8 @@ import { benchStatistics, type StatisticsBenchResult } from "./statistics";
  *
  *   DATABASE_URL (a dedicated database: it is seeded; the scale databases are created beside
  *   it as NAME_scale_<n>) or embedded PGlite.
- *   BENCH_SECONDS (per load round, default 8), BENCH_STATS_CUSTOMERS (default 100000),
+ *   BENCH_SECONDS (per load round, default 4), BENCH_ROUNDS (rounds per contender, default 5; each
+ *   ratio is the median of its paired rounds, bench/harness.ts), BENCH_STATS_CUSTOMERS (default 100000),
  *   BENCH_SCALE_* (bench/scale.ts).
  */
 async function main() {
@@ -30,7 +31,8 @@ async function main() {
   const scaleOptions = parseScaleArgs(argv); // invalid options fail before anything runs
   const scaleOnly = argv.includes("--scale-only");
   const throughputOnly = argv.includes("--throughput-only");
-  const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 4);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 
   let governance: number | null = null;
   let audit: number | null = null;
@@ -40,9 +42,9 @@ async function main() {
     const bench = await benchDatabase();
     console.log(`Purpose Gateway benchmarks on ${bench.description}`);
     try {
-      governance = await benchGovernance(bench, { seconds });
-      audit = await benchAudit(bench, { seconds });
-      peers = await benchPeers(bench, { seconds });
+      governance = await benchGovernance(bench, { seconds, rounds });
+      audit = await benchAudit(bench, { seconds, rounds });
+      peers = await benchPeers(bench, { seconds, rounds });
       if (!throughputOnly) {
         statistics = await benchStatistics(bench, {
           customers: Number(process.env.BENCH_STATS_CUSTOMERS ?? 100_000),

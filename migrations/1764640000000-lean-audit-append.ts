@@ -73,7 +73,7 @@ END $$`;
  * `ledger` as in pgw_audit_append. Returns each event's position, sequence number and hashes
  * (hex). A shape id that is not stored with that digest refuses the whole batch.
  */
-const APPEND_ITEMS_FUNCTION = `
+export const APPEND_ITEMS_FUNCTION = `
 CREATE FUNCTION pgw_audit_append_items(occurred timestamptz[], shape_ids integer[], digests bytea[], request_ids text[],
   customers text[], ledger jsonb, retention_days integer)
 RETURNS TABLE (o_ord integer, o_seq bigint, o_prev_hash text, o_hash text)

@@ -13,6 +13,7 @@ import { CompactAuditChain1764630000000 } from "./1764630000000-compact-audit-ch
 import { LeanAuditAppend1764640000000 } from "./1764640000000-lean-audit-append";
 import { ActiveCustomerReads1764660000000 } from "./1764660000000-active-customer-reads";
 import { StatisticsUsageFacts1764670000000 } from "./1764670000000-statistics-usage-facts";
+import { AuditAppendLoop1764680000000 } from "./1764680000000-audit-append-loop";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   LeanAuditAppend1764640000000,
   ActiveCustomerReads1764660000000,
   StatisticsUsageFacts1764670000000,
+  AuditAppendLoop1764680000000,
 ];

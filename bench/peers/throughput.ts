@@ -1,5 +1,15 @@
 import { ClientRegistry, Purpose, seedDemoData } from "../from-src";
-import { compareAll, cpuColumns, load, servePeer, serveGateway, type BenchDatabase, type LoadResult } from "../harness";
+import {
+  compareAll,
+  cpuColumns,
+  load,
+  pairedRatio,
+  roundRatios,
+  servePeer,
+  serveGateway,
+  type BenchDatabase,
+  type LoadResult,
+} from "../harness";
 
 /**
  * The gateway against its peers, on the entity query (a customer by id with their service
@@ -103,17 +113,21 @@ export async function benchPeers(bench: BenchDatabase, { seconds = 8, rounds = 2
     }
 
     for (const c of contenders) await load(served[c].url, bodies[c], headers[c], 2, connections); // warm-up
-    const [gateway, handwritten, postgraphile] = await compareAll(
+    const {
+      means: [gateway, handwritten, postgraphile],
+      rounds: [g, h, p],
+    } = await compareAll(
       rounds,
       contenders.map((c) => () => load(served[c], bodies[c], headers[c], seconds, connections)),
     );
+    // each ratio: the median over rounds of two contenders run back to back (harness.ts, pairedRatio)
     const result: PeersResult = {
       gateway,
       handwritten,
       postgraphile,
-      gatewayOverHandwritten: gateway.requestsPerSecond / handwritten.requestsPerSecond,
-      postgraphileOverHandwritten: postgraphile.requestsPerSecond / handwritten.requestsPerSecond,
-      gatewayOverPostgraphile: gateway.requestsPerSecond / postgraphile.requestsPerSecond,
+      gatewayOverHandwritten: pairedRatio(roundRatios(g, h)),
+      postgraphileOverHandwritten: pairedRatio(roundRatios(p, h)),
+      gatewayOverPostgraphile: pairedRatio(roundRatios(g, p)),
     };
     const row = (label: string, r: LoadResult) =>
       `  ${label.padEnd(30)} ${r.requestsPerSecond.toFixed(0).padStart(8)} req/s   p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   non-2xx ${r.non2xx}  errors ${r.errors}${cpuColumns(r)}`;

@@ -72,4 +72,16 @@ describe("audit shapes remembered by the writer", () => {
       ),
     ).rejects.toThrow(/not stored with its digest/);
   });
+
+  it("refuses a batch whose arrays differ in length (an event without its time, shape or customers)", async () => {
+    const [{ id, digest }] = await t.db.query(`SELECT id, digest FROM audit_shape ORDER BY id DESC LIMIT 1`);
+    const seq = await lastSeq(t);
+    await expect(
+      t.db.query(
+        `SELECT * FROM pgw_audit_append_items(ARRAY[now(), now()], ARRAY[$1::int, $1::int], ARRAY[$2::bytea, $2::bytea], ARRAY['r1', 'r2'], ARRAY['{}'], '[]', 1)`,
+        [id, digest],
+      ),
+    ).rejects.toThrow(/arrays differ in length/);
+    expect(await lastSeq(t)).toBe(seq);
+  });
 });

@@ -1,7 +1,9 @@
 import type { FeatureDb } from "../../kernel/store/feature-db";
+import { preparedRows } from "../../kernel/store/prepared";
+import { compileNamed } from "../../kernel/store/statements";
 import type { RecipientKind } from "../../kernel/caller/recipient";
 import { auditCommitsTotal, auditEventsTotal } from "./audit-metrics";
-import { normalise, type AuditEvent, type AuditEventInput } from "./audit-event";
+import { normalise, type AuditEventInput } from "./audit-event";
 
 /** Disclosure ledger rows to derive from an event: one per released customer. */
 export interface LedgerDraft {
@@ -15,9 +17,16 @@ export interface AuditEntry {
   ledger?: LedgerDraft | null;
 }
 
+/** Where an appended event sits in the chain (what callers quote: the receipt's auditSeq). */
+export interface ChainLink {
+  seq: bigint;
+  prevHash: string;
+  hash: string;
+}
+
 interface Pending {
   entry: AuditEntry;
-  resolve(event: AuditEvent): void;
+  resolve(link: ChainLink): void;
   reject(error: unknown): void;
 }
 
@@ -25,11 +34,15 @@ interface Pending {
 const MAX_FLUSHING = 3;
 
 /**
- * One statement per batch: the chain is linked inside PostgreSQL (migrations 1764630000000 and
- * 1764640000000). Events name their shape by id and digest, both from pgw_audit_shapes.
+ * One statement per batch: the chain is linked inside PostgreSQL (migrations 1764630000000,
+ * 1764640000000 and 1764680000000). Events name their shape by id and digest, both from
+ * pgw_audit_shapes. The append and the flush run as prepared statements (kernel/store/prepared):
+ * a batch costs PostgreSQL a bind and an execute, and Node no TypeORM query runner.
  */
-const APPEND = `SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_hash AS hash
-  FROM pgw_audit_append_items($1::timestamptz[], $2::int[], $3::bytea[], $4::text[], $5::text[], $6::jsonb, $7::int) ORDER BY o_ord`;
+const APPEND = compileNamed(`SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_hash AS hash
+  FROM pgw_audit_append_items($1::timestamptz[], $2::int[], $3::bytea[], $4::text[], $5::text[], $6::jsonb, $7::int) ORDER BY o_ord`);
+/** see durable() */
+const FLUSH = compileNamed(`SELECT pg_logical_emit_message(true, 'pgw-audit-flush', '')`);
 const STORE_SHAPES = `SELECT o_ord, o_id, o_digest FROM pgw_audit_shapes($1::jsonb)`;
 
 /** Shapes remembered per process; past this many the memory starts again (shapes repeat). */
@@ -69,9 +82,9 @@ export class AuditWriter {
     private readonly options: { maxBatch: number; ledgerRetentionDays: number },
   ) {}
 
-  append(entry: AuditEntry): Promise<AuditEvent> {
+  append(entry: AuditEntry): Promise<ChainLink> {
     if (this.closed) return Promise.reject(new Error("audit writer closed"));
-    return new Promise<AuditEvent>((resolve, reject) => {
+    return new Promise<ChainLink>((resolve, reject) => {
       this.queue.push({ entry: { ...entry, event: normalise(entry.event) }, resolve, reject });
       this.draining ??= this.drain();
     });
@@ -90,7 +103,7 @@ export class AuditWriter {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.options.maxBatch);
-        let written: AuditEvent[];
+        let written: ChainLink[];
         try {
           written = await this.commit(batch.map((p) => p.entry));
         } catch (error) {
@@ -127,7 +140,7 @@ export class AuditWriter {
    * events whose responses were never sent.
    */
   private async durable(): Promise<void> {
-    await this.db.query(`SELECT pg_logical_emit_message(true, 'pgw-audit-flush', '')`);
+    await preparedRows(this.db, FLUSH, []);
   }
 
   /**
@@ -138,9 +151,9 @@ export class AuditWriter {
    * milliseconds instead of racing for the next sequence number: no conflict, no retry, no
    * spurious 503.
    */
-  private async commit(entries: AuditEntry[]): Promise<AuditEvent[]> {
+  private async commit(entries: AuditEntry[]): Promise<ChainLink[]> {
     const shapes = entries.map(({ event }) => shapeOf(event));
-    const keys = shapes.map((shape) => JSON.stringify(shape));
+    const keys = shapes.map(shapeKey);
     await this.storeShapes(keys, shapes);
     const stored = keys.map((key) => this.shapes.get(key)!);
     const ledger: unknown[] = [];
@@ -151,7 +164,8 @@ export class AuditWriter {
     });
     let linked: Array<{ seq: string; prev_hash: string; hash: string }>;
     try {
-      linked = await this.db.query(APPEND, [
+      // prepared once per connection: each batch is only bound and executed
+      linked = await preparedRows<{ seq: string; prev_hash: string; hash: string }>(this.db, APPEND, [
         entries.map(({ event }) => event.occurredAt),
         stored.map((shape) => shape.id),
         stored.map((shape) => shape.digest),
@@ -171,7 +185,7 @@ export class AuditWriter {
     this.stats.events += entries.length;
     auditCommitsTotal.inc();
     auditEventsTotal.inc(entries.length);
-    return entries.map(({ event }, i) => ({ ...event, seq: BigInt(linked[i].seq), prevHash: linked[i].prev_hash, hash: linked[i].hash }));
+    return linked.map((row) => ({ seq: BigInt(row.seq), prevHash: row.prev_hash, hash: row.hash }));
   }
 
   /** Stores (or finds) the shapes not remembered yet and remembers their ids and digests. */
@@ -190,6 +204,29 @@ export class AuditWriter {
       missing = missing.filter((key) => !this.shapes.has(key));
     }
   }
+}
+
+/**
+ * A shape's key in the writer's memory: its columns as a JSON array (injective like the object
+ * form, since an agreement or a reference is the caller's text, but without the property names).
+ */
+function shapeKey(s: ShapeRow): string {
+  return JSON.stringify([
+    s.client_id,
+    s.client_name,
+    s.recipient_id,
+    s.purpose,
+    s.agreement,
+    s.disclosure_ground,
+    s.disclosure_reference,
+    s.operation_name,
+    s.operation_type,
+    s.document_hash,
+    s.fields,
+    s.outcome,
+    s.error_codes,
+    s.http_status,
+  ]);
 }
 
 /** What repeats between events: stored once in audit_shape (the columns of its digest). */

@@ -1,0 +1,31 @@
+import type { Pool } from "pg";
+import type { DataSource, EntityManager } from "typeorm";
+import { checkStatement, rawHandleOf, type FeatureDb, type FeatureTx } from "./feature-db";
+import type { CompiledStatement } from "./statements";
+
+/**
+ * A feature's hot statement as a prepared statement: parsed and planned once per pool
+ * connection, then only bound and executed, sent straight to the pg pool (no TypeORM query
+ * runner per call). For statements a feature runs on every request or batch (the audit
+ * append); everything else goes through its handle's `query`. The statement passes the same
+ * table check as `query`. A handle that is not a pooled PostgreSQL DataSource (a transaction's
+ * manager, another driver) runs it through its own `query`, unprepared.
+ */
+export async function preparedRows<T = Record<string, unknown>>(
+  db: FeatureDb | FeatureTx,
+  statement: CompiledStatement,
+  values: readonly unknown[],
+): Promise<T[]> {
+  checkStatement(db, statement.text);
+  const target = (rawHandleOf(db) ?? db) as DataSource | EntityManager;
+  const pool = poolOf(target);
+  if (!pool) return (await target.query(statement.text, values as unknown[])) as T[];
+  const result = await pool.query({ name: statement.name, text: statement.text, values: values as unknown[] });
+  return result.rows as T[];
+}
+
+function poolOf(target: DataSource | EntityManager): Pool | null {
+  if (!("createQueryRunner" in target) || !("driver" in target)) return null;
+  if (target.options.type !== "postgres") return null;
+  return (target.driver as unknown as { master?: Pool }).master ?? null;
+}

@@ -62,7 +62,9 @@ afterAll(async () => {
 });
 
 const caughtUp = async () => {
-  const lsn = await primary.psql("SELECT pg_current_wal_lsn()");
+  // the insert position, not the write position: a commit made with synchronous_commit off
+  // (the audit append's) may be inserted and not yet written when this asks
+  const lsn = await primary.psql("SELECT pg_current_wal_insert_lsn()");
   await eventually(async () => expect(await replica.psql(`SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`)).toBe("t"), 20_000);
 };
 

@@ -1,7 +1,7 @@
 import type { Pool } from "pg";
 import type { DataSource, EntityManager } from "typeorm";
 import { checkStatement, rawHandleOf, type FeatureDb, type FeatureTx } from "./feature-db";
-import type { CompiledStatement } from "./statements";
+import { poolRows, type CompiledStatement } from "./statements";
 
 /**
  * A feature's hot statement as a prepared statement: parsed and planned once per pool
@@ -9,7 +9,8 @@ import type { CompiledStatement } from "./statements";
  * runner per call). For statements a feature runs on every request or batch (the audit
  * append); everything else goes through its handle's `query`. The statement passes the same
  * table check as `query`. A handle that is not a pooled PostgreSQL DataSource (a transaction's
- * manager, another driver) runs it through its own `query`, unprepared.
+ * manager, another driver) runs it through its own `query`, unprepared; so does the embedded
+ * store, whose connections share one session (statements.ts, poolRows).
  */
 export async function preparedRows<T = Record<string, unknown>>(
   db: FeatureDb | FeatureTx,
@@ -20,8 +21,7 @@ export async function preparedRows<T = Record<string, unknown>>(
   const target = (rawHandleOf(db) ?? db) as DataSource | EntityManager;
   const pool = poolOf(target);
   if (!pool) return (await target.query(statement.text, values as unknown[])) as T[];
-  const result = await pool.query({ name: statement.name, text: statement.text, values: values as unknown[] });
-  return result.rows as T[];
+  return poolRows<T>(pool, statement, [...values]);
 }
 
 function poolOf(target: DataSource | EntityManager): Pool | null {

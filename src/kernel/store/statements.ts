@@ -51,8 +51,31 @@ export class StatementRunner {
   ): Promise<T[]> {
     const values = valuesOf(statement, params);
     if (tx) return (await tx.query(statement.text, values)) as T[];
-    const result = await this.pool.query({ name: statement.name, text: statement.text, values });
-    return result.rows as T[];
+    return poolRows<T>(this.pool, statement, values);
+  }
+}
+
+/** Pools whose connections turned out to share one session (the embedded store): no statement names there. */
+const sharedSessions = new WeakSet<Pool>();
+
+/** A session already holds a statement of this name (42P05), or no longer holds it (26000). */
+const NAME_CLASH = new Set(["42P05", "26000"]);
+
+/**
+ * Runs a statement on the pool, prepared under its name. On the embedded store every
+ * connection of the pool is the same PostgreSQL session (PGlite serves one session over its
+ * socket), so a statement one connection prepared is, for the next connection's Parse, a name
+ * that already exists. The first such clash marks the pool: the statement is sent again
+ * unnamed (a failed Parse ran nothing), and so is every statement after it on that pool.
+ */
+export async function poolRows<T>(pool: Pool, statement: CompiledStatement, values: unknown[]): Promise<T[]> {
+  if (sharedSessions.has(pool)) return (await pool.query(statement.text, values)).rows as T[];
+  try {
+    return (await pool.query({ name: statement.name, text: statement.text, values })).rows as T[];
+  } catch (error) {
+    if (!NAME_CLASH.has((error as { code?: string }).code ?? "")) throw error;
+    sharedSessions.add(pool);
+    return (await pool.query(statement.text, values)).rows as T[];
   }
 }
 

@@ -14,6 +14,7 @@ import { LeanAuditAppend1764640000000 } from "./1764640000000-lean-audit-append"
 import { ActiveCustomerReads1764660000000 } from "./1764660000000-active-customer-reads";
 import { StatisticsUsageFacts1764670000000 } from "./1764670000000-statistics-usage-facts";
 import { AuditAppendLoop1764680000000 } from "./1764680000000-audit-append-loop";
+import { AuditAppendDurable1764690000000 } from "./1764690000000-audit-append-durable";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   ActiveCustomerReads1764660000000,
   StatisticsUsageFacts1764670000000,
   AuditAppendLoop1764680000000,
+  AuditAppendDurable1764690000000,
 ];

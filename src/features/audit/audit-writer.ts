@@ -30,19 +30,23 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Batches waiting for the disk at once (each holds a pool connection while it waits). */
-const MAX_FLUSHING = 3;
+/**
+ * Batches in flight at once. One: while a batch's CALL is in flight (its append, then its
+ * flush) the next batch gathers every event that arrives, so under load a batch carries many
+ * events and a round trip is shared by all of them.
+ */
+const MAX_IN_FLIGHT = 1;
 
 /**
- * One statement per batch: the chain is linked inside PostgreSQL (migrations 1764630000000,
- * 1764640000000 and 1764680000000). Events name their shape by id and digest, both from
- * pgw_audit_shapes. The append and the flush run as prepared statements (kernel/store/prepared):
+ * One round trip per batch: the chain is linked inside PostgreSQL (migrations 1764630000000,
+ * 1764640000000 and 1764680000000) and the procedure commits the batch, then flushes it to
+ * disk (migration 1764690000000), before CALL returns. Events name their shape by id and
+ * digest, both from pgw_audit_shapes. Prepared once per connection (kernel/store/prepared):
  * a batch costs PostgreSQL a bind and an execute, and Node no TypeORM query runner.
  */
-const APPEND = compileNamed(`SELECT o_ord, o_seq::text AS seq, o_prev_hash AS prev_hash, o_hash AS hash
-  FROM pgw_audit_append_items($1::timestamptz[], $2::int[], $3::bytea[], $4::text[], $5::text[], $6::jsonb, $7::int) ORDER BY o_ord`);
-/** see durable() */
-const FLUSH = compileNamed(`SELECT pg_logical_emit_message(true, 'pgw-audit-flush', '')`);
+const APPEND_DURABLE = compileNamed(
+  `CALL pgw_audit_append_durable($1::timestamptz[], $2::int[], $3::bytea[], $4::text[], $5::text[], $6::jsonb, $7::int)`,
+);
 const STORE_SHAPES = `SELECT o_ord, o_id, o_digest FROM pgw_audit_shapes($1::jsonb)`;
 
 /** Shapes remembered per process; past this many the memory starts again (shapes repeat). */
@@ -55,19 +59,19 @@ interface StoredShape {
 
 /**
  * Appends audit events to the hash chain with group commit: events that arrive while a
- * commit is in flight queue in memory and go together in the next one (one transaction,
- * one statement for the events and their ledger rows). Each caller's promise resolves only
- * once its batch is committed and flushed to disk (see durable), so a response never leaves
- * before its event is durable; if the commit or the flush fails every waiter of that batch is
- * rejected (the plugin then withholds the response). One append at a time per process (the
- * next one starts while the last waits for the disk); the batches of several processes queue
- * on the chain head inside PostgreSQL (see commit).
+ * batch is in flight queue in memory and go together in the next one (one CALL for the
+ * events, their ledger rows and their flush). Each caller's promise resolves only once its
+ * batch is committed and flushed to disk, so a response never leaves before its event is
+ * durable; if the commit or the flush fails every waiter of that batch is rejected (the plugin
+ * then withholds the response). One batch at a time per process; the batches of several
+ * processes queue on the chain head inside PostgreSQL for the append alone, never for a flush
+ * (see commit).
  */
 export class AuditWriter {
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
-  /** batches committed and waiting for their WAL flush */
-  private readonly flushing = new Set<Promise<void>>();
+  /** batches sent and not yet answered (committed and flushed) */
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
   /** commits made and events written (for tests and the benchmark) */
   readonly stats = { commits: 0, events: 0 };
@@ -94,7 +98,7 @@ export class AuditWriter {
   async close(): Promise<void> {
     this.closed = true;
     await this.draining;
-    await Promise.all(this.flushing);
+    await Promise.all(this.inFlight);
   }
 
   private async drain(): Promise<void> {
@@ -102,54 +106,39 @@ export class AuditWriter {
     await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.options.maxBatch);
-        let written: ChainLink[];
-        try {
-          written = await this.commit(batch.map((p) => p.entry));
-        } catch (error) {
-          for (const p of batch) p.reject(error);
+        if (this.inFlight.size >= MAX_IN_FLIGHT) {
+          // the queue keeps filling meanwhile: the next batch takes all of it
+          await Promise.race(this.inFlight);
           continue;
         }
-        // the next batch is appended while this one waits for the disk
-        const flushed = this.durable().then(
-          () => batch.forEach((p, i) => p.resolve(written[i])),
+        const batch = this.queue.splice(0, this.options.maxBatch);
+        const answered = this.commit(batch.map((p) => p.entry)).then(
+          (links) => batch.forEach((p, i) => p.resolve(links[i])),
           (error) => batch.forEach((p) => p.reject(error)),
         );
-        this.flushing.add(flushed);
-        void flushed.finally(() => this.flushing.delete(flushed));
-        if (this.flushing.size >= MAX_FLUSHING) await Promise.race(this.flushing);
+        this.inFlight.add(answered);
+        void answered.finally(() => this.inFlight.delete(answered));
       }
-      // not waiting for the last flushes here: an event queued meanwhile would find the drain
-      // still running and wait for nobody (close() waits for them)
+      // not waiting for the last batch here: an event queued meanwhile would find the drain
+      // still running and wait for nobody (close() waits for it)
     } finally {
       this.draining = null;
     }
   }
 
   /**
-   * Resolves once everything committed so far is on disk. The append commits without
-   * waiting for its WAL flush (synchronous_commit off inside the append function), so the
-   * chain head's lock is held for the insert only, never for an fsync: other batches, of this
-   * process and of others, go on while it is flushed. Then a transaction that writes WAL (an
-   * empty transactional logical message: no table, no privilege needed) commits
-   * synchronously, which flushes the WAL up to its own commit record — past the batch's — and
-   * PostgreSQL flushes concurrent such commits together. (`txid_current()` would not do: a
-   * transaction that wrote no WAL commits without flushing.) No response is released before
-   * this resolves, so none leaves before its event is durable; if PostgreSQL crashes first, the
-   * WAL is replayed as a prefix: the chain loses its newest events whole, in order, and only
-   * events whose responses were never sent.
-   */
-  private async durable(): Promise<void> {
-    await preparedRows(this.db, FLUSH, []);
-  }
-
-  /**
-   * Appends a batch with ONE statement (events, their links and ledger rows, atomic on its
-   * own), after storing the shapes this process has not seen (rare: a new client, operation
-   * or outcome). The function serialises on the chain head with a transaction-scoped advisory
-   * lock, so batches of every gateway process on the database queue there for a few
+   * Appends a batch with ONE CALL (events, their links and ledger rows, atomic on their own,
+   * then the flush), after storing the shapes this process has not seen (rare: a new client,
+   * operation or outcome). The append serialises on the chain head with a transaction-scoped
+   * advisory lock, so batches of every gateway process on the database queue there for a few
    * milliseconds instead of racing for the next sequence number: no conflict, no retry, no
-   * spurious 503.
+   * spurious 503. The lock goes with the append's commit, which does not wait for the disk;
+   * the flush that follows in the same CALL (a synchronous commit of an empty transactional
+   * logical message: no table, no privilege needed) flushes the WAL past the batch's commit,
+   * and PostgreSQL flushes concurrent such commits together. (`txid_current()` would not do: a
+   * transaction that wrote no WAL commits without flushing.) If PostgreSQL crashes before the
+   * flush, the WAL is replayed as a prefix: the chain loses its newest events whole, in order,
+   * and only events whose responses were never sent.
    */
   private async commit(entries: AuditEntry[]): Promise<ChainLink[]> {
     const shapes = entries.map(({ event }) => shapeOf(event));
@@ -162,10 +151,10 @@ export class AuditWriter {
         ledger.push({ ord: i + 1, recipient_kind: draft.recipientKind, data_items: [...draft.dataItems].sort() });
       }
     });
-    let linked: Array<{ seq: string; prev_hash: string; hash: string }>;
+    let linked: { seqs: string[] | null; prev_hashes: string[] | null; hashes: string[] | null };
     try {
       // prepared once per connection: each batch is only bound and executed
-      linked = await preparedRows<{ seq: string; prev_hash: string; hash: string }>(this.db, APPEND, [
+      [linked] = await preparedRows<typeof linked>(this.db, APPEND_DURABLE, [
         entries.map(({ event }) => event.occurredAt),
         stored.map((shape) => shape.id),
         stored.map((shape) => shape.digest),
@@ -180,12 +169,15 @@ export class AuditWriter {
       this.shapes.clear();
       throw error;
     }
-    if (linked.length !== entries.length) throw new Error(`audit append linked ${linked.length} of ${entries.length} events`);
+    const { seqs, prev_hashes: prevHashes, hashes } = linked ?? {};
+    if (seqs?.length !== entries.length || prevHashes?.length !== entries.length || hashes?.length !== entries.length) {
+      throw new Error(`audit append linked ${seqs?.length ?? 0} of ${entries.length} events`);
+    }
     this.stats.commits += 1;
     this.stats.events += entries.length;
     auditCommitsTotal.inc();
     auditEventsTotal.inc(entries.length);
-    return linked.map((row) => ({ seq: BigInt(row.seq), prevHash: row.prev_hash, hash: row.hash }));
+    return seqs.map((seq, i) => ({ seq: BigInt(seq), prevHash: prevHashes[i], hash: hashes[i] }));
   }
 
   /** Stores (or finds) the shapes not remembered yet and remembers their ids and digests. */

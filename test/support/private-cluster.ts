@@ -21,6 +21,11 @@ export interface PrivateCluster {
   start(): Promise<void>;
   /** pg_ctl stop -m fast (a restart is stop + start) */
   stop(): Promise<void>;
+  /**
+   * pg_ctl stop -m immediate: PostgreSQL dies as in a crash (no checkpoint, WAL still in its
+   * buffers is lost; what it wrote to the OS survives, the machine does not go down)
+   */
+  crash(): Promise<void>;
   /** SIGSTOP to the postmaster and every backend: the database hangs, connections stay open */
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -90,6 +95,9 @@ export async function createPrivateCluster(
     },
     async stop() {
       await as("pg_ctl", ["-D", dir, "-m", "fast", "-w", "stop"]);
+    },
+    async crash() {
+      await as("pg_ctl", ["-D", dir, "-m", "immediate", "-w", "stop"]);
     },
     async pause() {
       for (const pid of await pids()) process.kill(pid, "SIGSTOP");

@@ -3,7 +3,8 @@ import type { DataSource } from "typeorm";
 import { openDatabase } from "../../src/db/data-source";
 import { featureDb } from "../../src/kernel/store/feature-db";
 import { preparedRows } from "../../src/kernel/store/prepared";
-import { compileNamed } from "../../src/kernel/store/statements";
+import { compileNamed, poolRows } from "../../src/kernel/store/statements";
+import { Pool } from "pg";
 
 /** A feature's hot statements as prepared statements: prepared once per connection, the handle's table check kept. */
 let db: DataSource;
@@ -54,5 +55,24 @@ describe("preparedRows", () => {
     const audit = featureDb(db, "audit", []);
     await expect(preparedRows(audit, ECHO, ["not a number", []])).rejects.toThrow(/invalid input syntax/);
     expect(await preparedRows(audit, ECHO, [1, []])).toEqual([{ next: 2, words: [] }]);
+  });
+
+  it("on a session that already holds the name (the embedded store's shared session), sends the statement unnamed from then on", async () => {
+    const pool = new Pool({ connectionString: inject("databaseUrl"), max: 1 });
+    try {
+      const clash = compileNamed(`SELECT $1::int * 2 AS twice`);
+      // what another connection of the same session would have left: the name, prepared behind pg's back
+      await pool.query(`PREPARE ${clash.name} (int) AS SELECT $1 * 2 AS twice`);
+      expect(await poolRows(pool, clash, [21])).toEqual([{ twice: 42 }]);
+      // marked: neither it nor a later statement is prepared under a name again (pg-pool replaced
+      // the connection that failed, so a named statement would show on the new one)
+      const later = compileNamed(`SELECT $1::int + 2 AS more`);
+      expect(await poolRows(pool, later, [1])).toEqual([{ more: 3 }]);
+      expect(await poolRows(pool, clash, [2])).toEqual([{ twice: 4 }]);
+      const { rows } = await pool.query(`SELECT name FROM pg_prepared_statements`);
+      expect(rows).toEqual([]);
+    } finally {
+      await pool.end();
+    }
   });
 });

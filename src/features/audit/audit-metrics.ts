@@ -3,7 +3,7 @@ import { registry } from "../../observability/metrics";
 
 /**
  * The audit writer's group commit, for operators: events over commits is the batch size
- * (small batches cost PostgreSQL a statement and a flush each).
+ * (small batches cost PostgreSQL a round trip, an append and a flush each).
  */
 export const auditEventsTotal = new Counter({
   name: "pgw_audit_events_total",
@@ -13,6 +13,6 @@ export const auditEventsTotal = new Counter({
 
 export const auditCommitsTotal = new Counter({
   name: "pgw_audit_commits_total",
-  help: "Batches appended to the audit chain by this process (one statement and one flush each).",
+  help: "Batches appended to the audit chain by this process (one CALL each: the append and its flush).",
   registers: [registry],
 });

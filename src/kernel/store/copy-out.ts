@@ -1,5 +1,5 @@
-import type { DataSource, EntityManager, QueryRunner } from "typeorm";
-import { checkStatement, rawHandleOf, type FeatureDb } from "./feature-db";
+import type { QueryRunner } from "typeorm";
+import { checkedTarget, isDataSource, type FeatureDb } from "./feature-db";
 
 /** A column value as COPY's binary format carries it: its type's binary form (a bytea: itself), null for SQL NULL. */
 export type CopiedValue = Buffer | null;
@@ -16,12 +16,11 @@ export type CopiedValue = Buffer | null;
  */
 export async function copyRows(db: FeatureDb, select: string): Promise<CopiedValue[][]> {
   const statement = `COPY (${select}) TO STDOUT (FORMAT binary)`;
-  checkStatement(db, statement);
-  const target = (rawHandleOf(db) ?? db) as DataSource | EntityManager;
-  const source = "createQueryRunner" in target ? target : target.dataSource;
+  const target = checkedTarget(db, statement);
+  const source = isDataSource(target) ? target : target.dataSource;
   if (source.options.type !== "postgres") throw new Error(`COPY needs PostgreSQL, not ${source.options.type}`);
   // in a transaction: its own connection; otherwise one from the pool, for this statement only
-  const inTransaction = "createQueryRunner" in target ? undefined : target.queryRunner;
+  const inTransaction = isDataSource(target) ? undefined : target.queryRunner;
   const runner: QueryRunner = inTransaction ?? source.createQueryRunner();
   try {
     const client: { query(submittable: object): unknown } = await runner.connect();

@@ -69,13 +69,18 @@ export function rawHandleOf(handle: object): DataSource | EntityManager | undefi
 }
 
 /**
- * Applies a feature handle's table check to a statement sent another way than its `query`
- * (a COPY, src/kernel/store/copy-out.ts): refused exactly as `query` would refuse it. The
- * operator's own handle (a DataSource, in the CLIs) has no check.
+ * For a statement sent another way than the handle's `query` (a COPY, copy-out.ts; a prepared
+ * statement on the pool, prepared.ts): applies the handle's table check to it, refused exactly
+ * as `query` would refuse it, and gives what to send it on — the data source or transaction
+ * behind a feature's handle, or the operator's own handle (a DataSource, in the CLIs: no check).
  */
-export function checkStatement(handle: object, text: string): void {
+export function checkedTarget(handle: object, text: string): DataSource | EntityManager {
   checks.get(handle)?.(text);
+  return raw.get(handle) ?? (handle as DataSource | EntityManager);
 }
+
+/** A data source, not a transaction's manager (a manager has no query runner of its own to create). */
+export const isDataSource = (target: DataSource | EntityManager): target is DataSource => "createQueryRunner" in target;
 
 function escape(name: string): string {
   return name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

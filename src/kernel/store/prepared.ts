@@ -1,8 +1,5 @@
-import type { Pool } from "pg";
-import type { DataSource, EntityManager } from "typeorm";
-import { checkStatement, rawHandleOf, type FeatureDb, type FeatureTx } from "./feature-db";
-import { poolRows, type CompiledStatement } from "./statements";
-
+import { checkedTarget, isDataSource, type FeatureDb, type FeatureTx } from "./feature-db";
+import { poolOf, poolRows, type CompiledStatement } from "./statements";
 /**
  * A feature's hot statement as a prepared statement: parsed and planned once per pool
  * connection, then only bound and executed, sent straight to the pg pool (no TypeORM query
@@ -17,15 +14,8 @@ export async function preparedRows<T = Record<string, unknown>>(
   statement: CompiledStatement,
   values: readonly unknown[],
 ): Promise<T[]> {
-  checkStatement(db, statement.text);
-  const target = (rawHandleOf(db) ?? db) as DataSource | EntityManager;
-  const pool = poolOf(target);
+  const target = checkedTarget(db, statement.text);
+  const pool = isDataSource(target) ? poolOf(target) : null;
   if (!pool) return (await target.query(statement.text, values as unknown[])) as T[];
   return poolRows<T>(pool, statement, [...values]);
-}
-
-function poolOf(target: DataSource | EntityManager): Pool | null {
-  if (!("createQueryRunner" in target) || !("driver" in target)) return null;
-  if (target.options.type !== "postgres") return null;
-  return (target.driver as unknown as { master?: Pool }).master ?? null;
 }

@@ -39,7 +39,7 @@ export class StatementRunner {
   private readonly pool: Pool;
 
   constructor(db: DataSource) {
-    const pool = (db.driver as unknown as { master?: Pool }).master;
+    const pool = poolOf(db);
     if (!pool) throw new Error("the data source is not initialised (no connection pool)");
     this.pool = pool;
   }
@@ -53,6 +53,12 @@ export class StatementRunner {
     if (tx) return (await tx.query(statement.text, values)) as T[];
     return poolRows<T>(this.pool, statement, values);
   }
+}
+
+/** The pg pool behind an initialised PostgreSQL data source (TypeORM's driver keeps it as `master`), else null. */
+export function poolOf(db: DataSource): Pool | null {
+  if (db.options.type !== "postgres") return null;
+  return (db.driver as unknown as { master?: Pool }).master ?? null;
 }
 
 /** Pools whose connections turned out to share one session (the embedded store): no statement names there. */

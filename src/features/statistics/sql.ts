@@ -10,6 +10,7 @@ import {
   type StatisticsDimension,
 } from "./dimensions";
 import { dayAfterMonth } from "./months";
+import { factCellsSql, serviceLabelSql } from "./usage-facts";
 import type { StatisticsQuery } from "./query";
 
 /** Measures a statistics query can compute besides the distinct-customer count. */
@@ -164,8 +165,7 @@ function usageKey(dimension: StatisticsDimension, plan: AggregatePlan, p: Params
 }
 
 function usageLabel(dimension: StatisticsDimension, column: string, plan: AggregatePlan, p: Params): string {
-  if (dimension === D.SERVICE)
-    return `CASE WHEN ${column} = 0 THEN 'Other' ELSE (${p.once("catalogue", [...plan.services], "text[]")})[${column}] END`;
+  if (dimension === D.SERVICE) return serviceLabelSql(column, p.once("catalogue", [...plan.services], "text[]"));
   if (dimension === D.USAGE_MONTH) return `to_char(${column}, 'YYYY-MM')`;
   return column;
 }
@@ -209,12 +209,8 @@ function usageFromFactsSql(plan: AggregatePlan): BuiltSql {
     factWhere.push(`f.month < ${p.add(dayAfterMonth(filter.usageMonth.to))}::date`);
   }
   if (filter.services) factWhere.push(`f.service = ANY(${p.add(serviceIndexes(filter.services, plan.services))}::int[])`);
-  const factFilter = factWhere.length ? ` WHERE ${factWhere.join(" AND ")}` : "";
   const facts = byService && byMonth;
-  const keys = [...(byService ? [`f.service AS ${S}`] : []), ...(byMonth ? [`f.month AS ${M}`] : [])];
-  const cells = facts
-    ? `SELECT f.customer_id AS cid, f.service AS ${S}, f.month AS ${M}, f.uses, f.amount, f.pick AS pick_hash FROM statistics_usage_fact f${factFilter}`
-    : `SELECT ${["f.customer_id AS cid", ...keys, "sum(f.uses) AS uses", "sum(f.amount) AS amount"].join(", ")} FROM statistics_usage_fact f${factFilter} GROUP BY ${["1", ...keys.map((_, i) => String(i + 2))].join(", ")}`;
+  const cells = factCellsSql({ byService, byMonth, where: factWhere, serviceAs: S, monthAs: M, withPick: true });
 
   // 2. their customer, and at most B buckets per customer, by the hash of the bucket seeded with their own id
   const bounded = plan.bucketsPerCustomer < query.naturalBucketsPerCustomer;

@@ -1,3 +1,4 @@
+import { OTHER_SERVICE } from "../../config/statistics";
 import { DATA_CATEGORIES as C } from "../../kernel/personal-data/categories";
 import { declareTable } from "../../kernel/personal-data/declaration";
 import type { FeatureDb } from "../../kernel/store/feature-db";
@@ -64,3 +65,31 @@ export async function ensureUsageFacts(db: FeatureDb, basis: UsageFactsBasis): P
     "statistics usage facts built for this zone and catalogue",
   );
 }
+
+/**
+ * Each customer's cells from the facts, as SQL (columns `cid`, the service as `serviceAs` if
+ * grouped by service, the month as `monthAs` if grouped by month, `uses`, `amount`): the facts
+ * themselves when grouped by service and month (with their bucket-choice hash as `pick_hash`
+ * if `withPick`), else the facts summed per customer and coarser bucket. Interactive answers
+ * (statistics/sql.ts) and released tables (releases/publish-sql.ts) read the same cells.
+ */
+export function factCellsSql(o: {
+  byService: boolean;
+  byMonth: boolean;
+  where: readonly string[];
+  serviceAs: string;
+  monthAs: string;
+  withPick?: boolean;
+}): string {
+  const where = o.where.length ? ` WHERE ${o.where.join(" AND ")}` : "";
+  if (o.byService && o.byMonth) {
+    return `SELECT f.customer_id AS cid, f.service AS ${o.serviceAs}, f.month AS ${o.monthAs}, f.uses, f.amount${o.withPick ? ", f.pick AS pick_hash" : ""} FROM statistics_usage_fact f${where}`;
+  }
+  const keys = [...(o.byService ? [`f.service AS ${o.serviceAs}`] : []), ...(o.byMonth ? [`f.month AS ${o.monthAs}`] : [])];
+  const columns = ["f.customer_id AS cid", ...keys, "sum(f.uses) AS uses", "sum(f.amount) AS amount"];
+  return `SELECT ${columns.join(", ")} FROM statistics_usage_fact f${where} GROUP BY ${["1", ...keys.map((_, i) => String(i + 2))].join(", ")}`;
+}
+
+/** A service's label from the facts' key (its catalogue position, 1-based; 0 for the pooled rest). */
+export const serviceLabelSql = (column: string, catalogue: string): string =>
+  `CASE WHEN ${column} = 0 THEN '${OTHER_SERVICE}' ELSE (${catalogue})[${column}] END`;

@@ -2,6 +2,7 @@ import { OTHER_SERVICE } from "../../../config/statistics";
 import { regionSql } from "../../../kernel/personal-data/generalisations";
 import { COLUMN, PREFECTURE_NAMES, StatisticsDimension as D, type StatisticsDimension } from "../dimensions";
 import { dayAfterMonth } from "../months";
+import { factCellsSql, serviceLabelSql } from "../usage-facts";
 import { ageBandOnFirstDaySql, type BuiltSql } from "../sql";
 import type { GroupingMethod } from "./plan";
 
@@ -122,14 +123,11 @@ function usageFromFactsSql(method: GroupingMethod, options: PublishSqlOptions, b
   const byService = grouping.dimensions.includes(D.SERVICE);
   const byMonth = grouping.dimensions.includes(D.USAGE_MONTH);
   const catalogue = add(method.services, "text[]");
-  const label = (column: string) => `CASE WHEN ${column} = 0 THEN '${OTHER_SERVICE}' ELSE (${catalogue})[${column}] END`;
+  const label = (column: string) => serviceLabelSql(column, catalogue);
   const keys = [...(byService ? ["f.service"] : []), ...(byMonth ? ["f.month"] : [])];
-  const months = `f.month >= ${add(`${range.from}-01`, "date")} AND f.month < ${add(dayAfterMonth(range.to), "date")}`;
+  const months = [`f.month >= ${add(`${range.from}-01`, "date")}`, `f.month < ${add(dayAfterMonth(range.to), "date")}`];
   // the facts are the cells of service × month; coarser cells sum them per customer
-  const facts =
-    byService && byMonth
-      ? `SELECT f.customer_id AS cid, f.service, f.month, f.uses, f.amount FROM statistics_usage_fact f WHERE ${months}`
-      : `SELECT ${["f.customer_id AS cid", ...keys, "sum(f.uses) AS uses", "sum(f.amount) AS amount"].join(", ")} FROM statistics_usage_fact f WHERE ${months} GROUP BY ${["1", ...keys.map((_, i) => String(i + 2))].join(", ")}`;
+  const facts = factCellsSql({ byService, byMonth, where: months, serviceAs: "service", monthAs: "month" });
   const bound = grouping.maxCellsPerCustomer;
   const order = ["f.uses DESC", ...(byService ? [label("f.service")] : []), ...(byMonth ? ["f.month"] : [])];
   const source = bound

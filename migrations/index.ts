@@ -15,6 +15,7 @@ import { ActiveCustomerReads1764660000000 } from "./1764660000000-active-custome
 import { StatisticsUsageFacts1764670000000 } from "./1764670000000-statistics-usage-facts";
 import { AuditAppendLoop1764680000000 } from "./1764680000000-audit-append-loop";
 import { AuditAppendDurable1764690000000 } from "./1764690000000-audit-append-durable";
+import { StatisticsUsageFactEarlierMonths1764700000000 } from "./1764700000000-statistics-usage-fact-earlier-months";
 
 /** Every migration, in order, as classes (TypeORM is given classes, never globs). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   StatisticsUsageFacts1764670000000,
   AuditAppendLoop1764680000000,
   AuditAppendDurable1764690000000,
+  StatisticsUsageFactEarlierMonths1764700000000,
 ];

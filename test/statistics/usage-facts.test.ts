@@ -61,6 +61,22 @@ async function stored(): Promise<string[]> {
   return rows.map((r) => JSON.stringify([r.customer_id, Number(r.service), r.month, r.uses, Number(r.amount)])).sort();
 }
 
+/**
+ * Facts whose earlier months (migration 1764700000000) are not what they are defined to be:
+ * the months of the same customer's facts ranked before it (by pick, service, month), sorted.
+ */
+async function misranked(): Promise<number> {
+  const [{ wrong, ranked }] = await t.db.query(
+    `SELECT count(*) FILTER (WHERE f.earlier_months IS DISTINCT FROM (
+              SELECT array_agg(e.month ORDER BY e.month) FROM statistics_usage_fact e
+               WHERE e.customer_id = f.customer_id AND (e.pick, e.service, e.month) < (f.pick, f.service, f.month)))::int AS wrong,
+            count(f.earlier_months)::int AS ranked
+       FROM statistics_usage_fact f`,
+  );
+  expect(ranked).toBeGreaterThan(100); // the check has something to check
+  return wrong;
+}
+
 async function aggregate(request: StatisticsRequest, usageFacts: boolean, bucketsPerCustomer?: number) {
   const query = normaliseRequest(request, config);
   const mechanism = planMechanism(query, ["customers", "usageCount", "amountSum"], config);
@@ -74,6 +90,7 @@ describe("usage facts", () => {
   it("are what the usage rows say, through inserts, updates and deletes of one row or many", async () => {
     expect((await stored()).length).toBeGreaterThan(1000);
     expect(await stored()).toEqual(await expected());
+    expect(await misranked()).toBe(0);
 
     const customer = await insertCustomer(t.db, { prefecture: "Kyoto" });
     // one statement, several rows of one bucket and of new ones
@@ -84,17 +101,64 @@ describe("usage facts", () => {
     );
     const single = await insertUsage(t.db, customer.id, "Broadband", 4400, "2026-03-31T16:00:00Z"); // 1 April, 01:00 in Tokyo
     expect(await stored()).toEqual(await expected());
+    expect(await misranked()).toBe(0);
 
     await t.db.query(`UPDATE service_usage SET amount = amount + 1 WHERE customer_id = $1 AND service = 'Mobile'`, [customer.id]);
     await t.db.query(`UPDATE service_usage SET service = 'Streaming', occurred_at = '2026-05-05T00:00:00Z' WHERE id = $1`, [single]);
     await t.db.query(`UPDATE service_usage SET customer_id = $1 WHERE customer_id = $2 AND service = 'Karaoke'`, [busy, customer.id]);
     expect(await stored()).toEqual(await expected());
+    expect(await misranked()).toBe(0);
 
     await t.db.query(`DELETE FROM service_usage WHERE customer_id = $1 AND amount > 1500`, [customer.id]); // part of a bucket
     await t.db.query(`DELETE FROM service_usage WHERE id = $1`, [single]); // a whole one
     expect(await stored()).toEqual(await expected());
+    expect(await misranked()).toBe(0);
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM statistics_usage_fact WHERE uses <= 0`);
     expect(n).toBe(0);
+  });
+
+  it.skipIf(!process.env.DATABASE_URL)("rank a customer's facts right when two writers give them new facts at once", async () => {
+    const customer = await insertCustomer(t.db, { prefecture: "Kochi" });
+    await insertUsage(t.db, customer.id, "Mobile", 100, "2026-01-10T00:00:00Z");
+    const first = t.db.createQueryRunner();
+    await first.connect();
+    try {
+      await first.startTransaction();
+      await first.query(
+        `INSERT INTO service_usage (customer_id, service, amount, occurred_at) VALUES ($1, 'Streaming', 200, '2026-02-10T00:00:00Z')`,
+        [customer.id],
+      );
+      // the second writer of this customer's facts waits for the first to commit …
+      const second = t.db.query(
+        `INSERT INTO service_usage (customer_id, service, amount, occurred_at) VALUES ($1, 'Broadband', 300, '2026-03-10T00:00:00Z')`,
+        [customer.id],
+      );
+      await expect
+        .poll(async () => (await t.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory'`))[0].n)
+        .toBe(1);
+      await first.commitTransaction();
+      await second;
+    } finally {
+      await first.release();
+    }
+    // … and then ranks with its facts, which it would otherwise not have seen
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM statistics_usage_fact WHERE customer_id = $1`, [customer.id]);
+    expect(n).toBe(3);
+    expect(await misranked()).toBe(0);
+    // a REPEATABLE READ writer would rank from before another's commit: refused, to be retried
+    const reader = t.db.createQueryRunner();
+    await reader.connect();
+    try {
+      await reader.startTransaction("REPEATABLE READ");
+      await expect(
+        reader.query(`INSERT INTO service_usage (customer_id, service, amount, occurred_at) VALUES ($1, 'Mobile', 1, now())`, [
+          customer.id,
+        ]),
+      ).rejects.toMatchObject({ code: "40001" });
+      await reader.rollbackTransaction();
+    } finally {
+      await reader.release();
+    }
   });
 
   it("give every grouping the very buckets the usage rows give, bounding included", async () => {
@@ -103,6 +167,9 @@ describe("usage facts", () => {
       [{ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: months }],
       [{ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: months }, 1],
       [{ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: { usageMonth: { from: "2026-02", to: "2026-04" } } }, 2],
+      [{ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: { usageMonth: { from: "2026-04", to: "2026-04" } } }, 1],
+      [{ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: { usageMonth: { from: "2025-01", to: "2026-12" } } }, 1],
+      [{ field: "serviceUsage", groupBy: [D.SERVICE, D.USAGE_MONTH], filter: { ...months, services: ["Mobile", "Streaming"] } }, 2],
       [{ field: "serviceUsage", groupBy: [D.GENDER, D.SERVICE, D.USAGE_MONTH], filter: { ...months, services: ["Mobile", "Other"] } }],
       [{ field: "serviceUsage", groupBy: [D.SERVICE] }],
       [{ field: "serviceUsage", groupBy: [D.SERVICE] }, 1],
@@ -156,6 +223,7 @@ describe("usage facts", () => {
       await ensureUsageFacts(t.db, { timeZone: config.timeZone, services: config.services });
     }
     expect(await stored()).toEqual(await expected());
+    expect(await misranked()).toBe(0);
   });
 
   it("are deleted with the customer when the privacy office erases them", async () => {
@@ -173,5 +241,6 @@ describe("usage facts", () => {
     expect(await factsOf(gone.id)).toBe(0);
     expect(await stored()).toEqual(others);
     expect(await stored()).toEqual(await expected());
+    expect(await misranked()).toBe(0);
   });
 });

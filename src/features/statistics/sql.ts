@@ -204,30 +204,44 @@ function usageFromFactsSql(plan: AggregatePlan): BuiltSql {
 
   // 1. one row per customer and bucket
   const factWhere: string[] = [];
-  if (filter.usageMonth) {
-    factWhere.push(`f.month >= ${p.add(`${filter.usageMonth.from}-01`)}::date`);
-    factWhere.push(`f.month < ${p.add(dayAfterMonth(filter.usageMonth.to))}::date`);
-  }
+  const months = filter.usageMonth && {
+    from: `${p.add(`${filter.usageMonth.from}-01`)}::date`,
+    to: `${p.add(dayAfterMonth(filter.usageMonth.to))}::date`,
+  };
+  if (months) factWhere.push(`f.month >= ${months.from}`, `f.month < ${months.to}`);
   if (filter.services) factWhere.push(`f.service = ANY(${p.add(serviceIndexes(filter.services, plan.services))}::int[])`);
   const facts = byService && byMonth;
-  const cells = factCellsSql({ byService, byMonth, where: factWhere, serviceAs: S, monthAs: M, withPick: true });
+  const bounded = plan.bucketsPerCustomer < query.naturalBucketsPerCustomer;
+  // Every service counted: a fact's earlier months (migration 1764700000000) say on its own
+  // row whether it is among the customer's first B, so no window ranks them and the statement
+  // can run in parallel workers. A filter on services changes which facts come earlier: rank.
+  const rankedOnRows = facts && bounded && !filter.services && months !== null; // (grouping by month needs months)
+  const cells = factCellsSql({
+    byService,
+    byMonth,
+    where: factWhere,
+    serviceAs: S,
+    monthAs: M,
+    withPick: !rankedOnRows,
+    withEarlier: rankedOnRows,
+  });
 
   // 2. their customer, and at most B buckets per customer, by the hash of the bucket seeded with their own id
-  const bounded = plan.bucketsPerCustomer < query.naturalBucketsPerCustomer;
   const pickKey = facts
     ? "f.pick_hash"
     : `hashint8extended(${pickInput(byService ? `f.${S}` : null, byMonth ? `(f.${M} - date '1970-01-01')::bigint` : null)}, uuid_hash(f.cid)::bigint)`;
   const usageColumns = dims.filter((d) => USAGE_DIMENSIONS.includes(d)).map((d) => `f.${COLUMN[d]}`);
   const customerColumns = dims.filter((d) => !USAGE_DIMENSIONS.includes(d)).map((d) => `${dimensionSql(d, plan, p)} AS ${COLUMN[d]}`);
   const bucketed = [
-    `SELECT ${["f.cid", ...usageColumns, "f.uses", "f.amount", ...customerColumns, ...(bounded ? [`row_number() OVER (PARTITION BY f.cid ORDER BY ${pickKey}) AS pick`] : [])].join(", ")}`,
+    `SELECT ${["f.cid", ...usageColumns, "f.uses", "f.amount", ...customerColumns, ...(rankedOnRows ? ["f.earlier"] : bounded ? [`row_number() OVER (PARTITION BY f.cid ORDER BY ${pickKey}) AS pick`] : [])].join(", ")}`,
     `FROM cells f JOIN customer c ON c.id = f.cid`,
     `WHERE ${customerConditions(plan, p).join(" AND ")}`,
   ].join("\n  ");
 
   // 3. per bucket: distinct customers and clamped per-customer contributions, k enforced
   const where = [`statistics_usage_fact_basis_is(${zone(plan, p)}, ${p.once("catalogue", [...plan.services], "text[]")})`];
-  if (bounded) where.push(`f.pick <= ${p.add(plan.bucketsPerCustomer)}`);
+  if (rankedOnRows && months) where.push(`${earlierInMonths("f.earlier", months)} < ${p.add(plan.bucketsPerCustomer)}`);
+  else if (bounded) where.push(`f.pick <= ${p.add(plan.bucketsPerCustomer)}`);
   const aggregates = ["count(*)::int AS customers"];
   if (measures.includes("usageCount")) aggregates.push(`sum(LEAST(f.uses, ${p.add(plan.usageCap)}))::bigint AS usage_count`);
   if (measures.includes("amountSum")) aggregates.push(`sum(LEAST(f.amount, ${p.add(plan.amountCap)}))::bigint AS amount_sum`);
@@ -245,7 +259,16 @@ function usageFromFactsSql(plan: AggregatePlan): BuiltSql {
   ];
   // the customer side needs only what customer_active_idx holds (ids, prefectures): merge the two ordered streams
   const beyondIndex = customerColumns.length > 0 || filter.ageBands !== null || filter.genders !== null || filter.signupMonth !== null;
-  return { sql: sql.filter(Boolean).join("\n"), params: p.values, mergeJoins: facts && !beyondIndex };
+  return { sql: sql.filter(Boolean).join("\n"), params: p.values, mergeJoins: facts && !beyondIndex && !rankedOnRows };
+}
+
+/**
+ * How many of a fact's earlier months (sorted dates, each a month's first day; NULL: none) lie
+ * in the question's months [from, to): `width_bucket` counts the sorted months on or before a
+ * day, so the months before `to` less those before `from`.
+ */
+function earlierInMonths(earlier: string, months: { from: string; to: string }): string {
+  return `coalesce(width_bucket(${months.to} - 1, ${earlier}) - width_bucket(${months.from} - 1, ${earlier}), 0)`;
 }
 
 /** Catalogue positions of services as the facts key them (1-based; 0 = Other). */

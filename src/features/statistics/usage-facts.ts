@@ -23,6 +23,8 @@ export const STATISTICS_USAGE_FACT = declareTable({
     month: { column: "month", kind: "personal", sqlType: "date", category: C.SERVICE_USAGE },
     uses: { column: "uses", kind: "personal", sqlType: "integer", category: C.SERVICE_USAGE },
     amount: { column: "amount", kind: "personal", sqlType: "bigint", category: C.SERVICE_USAGE },
+    // the months of the customer's facts ranked before this one (migration 1764700000000)
+    earlierMonths: { column: "earlier_months", kind: "personal", sqlType: "date[]", category: C.SERVICE_USAGE, exportAs: null },
   },
   erasure: { action: "delete" },
   // a summary of the customer's usage rows, which their export lists one by one
@@ -80,10 +82,13 @@ export function factCellsSql(o: {
   serviceAs: string;
   monthAs: string;
   withPick?: boolean;
+  /** and the months of the customer's facts ranked before it as `earlier` */
+  withEarlier?: boolean;
 }): string {
   const where = o.where.length ? ` WHERE ${o.where.join(" AND ")}` : "";
   if (o.byService && o.byMonth) {
-    return `SELECT f.customer_id AS cid, f.service AS ${o.serviceAs}, f.month AS ${o.monthAs}, f.uses, f.amount${o.withPick ? ", f.pick AS pick_hash" : ""} FROM statistics_usage_fact f${where}`;
+    const extra = `${o.withPick ? ", f.pick AS pick_hash" : ""}${o.withEarlier ? ", f.earlier_months AS earlier" : ""}`;
+    return `SELECT f.customer_id AS cid, f.service AS ${o.serviceAs}, f.month AS ${o.monthAs}, f.uses, f.amount${extra} FROM statistics_usage_fact f${where}`;
   }
   const keys = [...(o.byService ? [`f.service AS ${o.serviceAs}`] : []), ...(o.byMonth ? [`f.month AS ${o.monthAs}`] : [])];
   const columns = ["f.customer_id AS cid", ...keys, "sum(f.uses) AS uses", "sum(f.amount) AS amount"];

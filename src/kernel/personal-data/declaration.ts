@@ -16,7 +16,8 @@ import type { Purpose } from "../purposes/purpose";
  * columns by hand anywhere else. At start-up the store is checked against them: a column
  * of a customer-linked table that is not declared stops the gateway, naming it.
  */
-export type SqlType = "uuid" | "text" | "date" | "timestamptz" | "integer" | "bigint" | "boolean" | "text[]" | "uuid[]" | "bytea";
+export type SqlType =
+  "uuid" | "text" | "date" | "timestamptz" | "integer" | "bigint" | "boolean" | "text[]" | "uuid[]" | "date[]" | "bytea";
 
 export type ColumnKind = "key" | "link" | "personal" | "record" | "lifecycle";
 

@@ -25,6 +25,7 @@ const TYPEORM: Record<ColumnSpec["sqlType"], ColumnType> = {
   boolean: "boolean",
   "text[]": "text",
   "uuid[]": "uuid",
+  "date[]": "date",
   bytea: "bytea",
 };
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 const PREFIX = "pgw_";
 
@@ -12,7 +12,8 @@ export function generateApiKey(): string {
  * enough (no password-style stretching needed) and lookups stay one indexed read.
  */
 export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
+  // one-shot (no Hash object per request): every authenticated request hashes its key
+  return hash("sha256", key, "hex");
 }
 
 /** The visible start of a key, to tell keys apart in listings. */

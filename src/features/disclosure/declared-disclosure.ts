@@ -11,6 +11,8 @@ export interface DeclaredDisclosure {
 export type DisclosureDeclaration =
   { kind: "none" } | { kind: "declared"; disclosure: DeclaredDisclosure } | { kind: "invalid"; message: string };
 
+const NONE: DisclosureDeclaration = Object.freeze({ kind: "none" });
+
 /**
  * Reads `@disclosure` on an operation (literals and variables), as the gate reads
  * `@purpose`. Invalid values are reported, never guessed.
@@ -22,9 +24,9 @@ export function declaredDisclosure(
 ): DisclosureDeclaration {
   const directive = schema.getDirective(DISCLOSURE);
   if (!directive) return { kind: "invalid", message: "the schema lacks @disclosure" };
-  if ((operation.directives ?? []).filter((d) => d.name.value === DISCLOSURE).length > 1) {
-    return { kind: "invalid", message: "@disclosure may appear once per operation" };
-  }
+  const written = (operation.directives ?? []).filter((d) => d.name.value === DISCLOSURE).length;
+  if (written === 0) return NONE; // most operations: nothing to read
+  if (written > 1) return { kind: "invalid", message: "@disclosure may appear once per operation" };
   try {
     const values = getDirectiveValues(directive, operation, variables);
     if (!values) return { kind: "none" };

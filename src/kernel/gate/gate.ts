@@ -110,8 +110,12 @@ export function declaredPurpose(
  */
 export function firstObjection(stages: ReadonlyArray<readonly GovernanceRule[]>, input: GovernanceInput): GraphQLError[] | null {
   for (const stage of stages) {
-    const errors = stage.flatMap((rule) => rule(input));
-    if (errors.length > 0) return errors;
+    let errors: GraphQLError[] | null = null; // allocated only for an objection: every request runs every rule
+    for (const rule of stage) {
+      const found = rule(input);
+      if (found.length > 0) (errors ??= []).push(...found);
+    }
+    if (errors) return errors;
   }
   return null;
 }

@@ -1,9 +1,10 @@
 import "reflect-metadata";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DataSource } from "typeorm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DataSource } from "typeorm";
 import { MIGRATIONS } from "../../migrations";
 import { CompactAuditChain1764630000000 } from "../../migrations/1764630000000-compact-audit-chain";
 import { verifyChain } from "../../src/features/audit/verify-chain";
+import { ScratchDatabase } from "../support/scratch-database";
 
 /**
  * Migration 1764610000000 moves a trail written in the former layout (one wide row per
@@ -11,28 +12,18 @@ import { verifyChain } from "../../src/features/audit/verify-chain";
  * the ledger still pointing at its events, the chain verifying, the former head recorded.
  * Needs a second database on the server (CREATE DATABASE): PostgreSQL only, not PGlite.
  */
-const url = new URL(inject("databaseUrl"));
-const scratch = `${url.pathname.slice(1)}_premigration`;
-const scratchUrl = Object.assign(new URL(url.href), { pathname: `/${scratch}` }).href;
 const embedded = !process.env.DATABASE_URL;
 
-let admin: DataSource;
+let scratch: ScratchDatabase;
 let db: DataSource;
 const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(CompactAuditChain1764630000000));
 
 beforeAll(async () => {
   if (embedded) return;
-  admin = await new DataSource({ type: "postgres", url: url.href }).initialize();
-  await admin.query(`DROP DATABASE IF EXISTS "${scratch}"`);
-  await admin.query(`CREATE DATABASE "${scratch}"`);
-  db = await new DataSource({ type: "postgres", url: scratchUrl, migrations: before }).initialize();
-  await db.runMigrations({ transaction: "each" });
+  scratch = await ScratchDatabase.create("premigration", before);
+  db = scratch.db;
 });
-afterAll(async () => {
-  await db?.destroy();
-  await admin?.query(`DROP DATABASE IF EXISTS "${scratch}"`);
-  await admin?.destroy();
-});
+afterAll(() => scratch?.drop());
 
 describe.skipIf(embedded)("moving the former trail into the compact chain", () => {
   it("keeps every event, its facts and its ledger rows; the re-chained trail verifies", async () => {
@@ -59,9 +50,7 @@ describe.skipIf(embedded)("moving the former trail into the compact chain", () =
       `SELECT seq::int AS seq, occurred_at, request_id, operation_name, fields, customer_ids, recipient_id FROM audit_event ORDER BY seq`,
     );
 
-    await db.destroy();
-    db = await new DataSource({ type: "postgres", url: scratchUrl, migrations: MIGRATIONS }).initialize();
-    await db.runMigrations({ transaction: "each" });
+    db = await scratch.migrate(MIGRATIONS);
 
     const moved = await db.query(
       `SELECT seq::int AS seq, occurred_at, request_id, operation_name, fields, customer_ids, recipient_id FROM audit_event ORDER BY seq`,

@@ -1,8 +1,9 @@
 import "reflect-metadata";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DataSource } from "typeorm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DataSource } from "typeorm";
 import { MIGRATIONS } from "../../migrations";
 import { StatisticsUsageFactEarlierMonths1764700000000 } from "../../migrations/1764700000000-statistics-usage-fact-earlier-months";
+import { ScratchDatabase } from "../support/scratch-database";
 
 /**
  * Migration 1764700000000 on a store that already holds facts: they are written again with
@@ -10,29 +11,19 @@ import { StatisticsUsageFactEarlierMonths1764700000000 } from "../../migrations/
  * keep them so, and going back down leaves the former facts and their maintenance working.
  * Needs a second database on the server (CREATE DATABASE): PostgreSQL only, not PGlite.
  */
-const url = new URL(inject("databaseUrl"));
-const scratch = `${url.pathname.slice(1)}_facts_migration`;
-const scratchUrl = Object.assign(new URL(url.href), { pathname: `/${scratch}` }).href;
 const embedded = !process.env.DATABASE_URL;
 const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(StatisticsUsageFactEarlierMonths1764700000000));
 const CATALOGUE = ["Mobile", "Broadband", "Streaming", "Cloud Storage", "Travel Booking"];
 
-let admin: DataSource;
+let scratch: ScratchDatabase;
 let db: DataSource;
 
 beforeAll(async () => {
   if (embedded) return;
-  admin = await new DataSource({ type: "postgres", url: url.href }).initialize();
-  await admin.query(`DROP DATABASE IF EXISTS "${scratch}"`);
-  await admin.query(`CREATE DATABASE "${scratch}"`);
-  db = await new DataSource({ type: "postgres", url: scratchUrl, migrations: before }).initialize();
-  await db.runMigrations({ transaction: "each" });
+  scratch = await ScratchDatabase.create("facts_migration", before);
+  db = scratch.db;
 });
-afterAll(async () => {
-  await db?.destroy();
-  await admin?.query(`DROP DATABASE IF EXISTS "${scratch}"`);
-  await admin?.destroy();
-});
+afterAll(() => scratch?.drop());
 
 const facts = () =>
   db.query(
@@ -72,9 +63,7 @@ describe.skipIf(embedded)("giving existing usage facts their earlier months", ()
     const former = await facts();
     expect(former.length).toBeGreaterThan(200);
 
-    await db.destroy();
-    db = await new DataSource({ type: "postgres", url: scratchUrl, migrations: MIGRATIONS }).initialize();
-    await db.runMigrations({ transaction: "each" });
+    db = await scratch.migrate(MIGRATIONS);
 
     expect(await facts()).toEqual(former);
     const [{ ranked }] = await db.query(`SELECT count(earlier_months)::int AS ranked FROM statistics_usage_fact`);

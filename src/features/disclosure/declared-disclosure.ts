@@ -29,7 +29,7 @@ export function declaredDisclosure(
   if (written > 1) return { kind: "invalid", message: "@disclosure may appear once per operation" };
   try {
     const values = getDirectiveValues(directive, operation, variables);
-    if (!values) return { kind: "none" };
+    if (!values) return NONE;
     if (!isDisclosureGround(values.ground)) return { kind: "invalid", message: "unknown ground" };
     const reference = typeof values.reference === "string" ? values.reference.trim() : null;
     return { kind: "declared", disclosure: { ground: values.ground, reference: reference || null } };

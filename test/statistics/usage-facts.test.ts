@@ -134,7 +134,12 @@ describe("usage facts", () => {
         [customer.id],
       );
       await expect
-        .poll(async () => (await t.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory'`))[0].n)
+        .poll(async () => {
+          const waiting = await t.db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE '%''Broadband'', 300%' AND pid <> pg_backend_pid()`,
+          );
+          return waiting[0].n;
+        })
         .toBe(1);
       await first.commitTransaction();
       await second;

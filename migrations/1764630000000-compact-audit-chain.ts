@@ -144,6 +144,31 @@ export class CompactAuditChain1764630000000 implements MigrationInterface {
  * the batch, the events that disclosed to a recipient. Returns each event's position,
  * sequence number and hashes (hex).
  */
+/**
+ * The chain head (`head_seq`, `head_hash`; zeros for an empty chain) read under the appenders'
+ * advisory lock, held until the batch's transaction ends: the head cannot move under it. The
+ * later append functions (1764640000000, 1764680000000) take it the same way.
+ */
+export const HEAD_UNDER_LOCK = `PERFORM pg_advisory_xact_lock(7410327001);
+  SELECT c.seq, c.hash INTO head_seq, head_hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1;
+  IF head_seq IS NULL THEN
+    head_seq := 0;
+    head_hash := decode(repeat('00', 32), 'hex');
+  END IF;`;
+
+/**
+ * The disclosure ledger's rows of a batch: one per released customer of each event the
+ * `ledger` JSON names by its place in the batch (`ord`), after the events are in the chain
+ * from `head_seq` + 1. The later append functions (1764640000000, 1764680000000) write the same.
+ */
+export const LEDGER_ROWS_OF_BATCH = `INSERT INTO disclosure_record (event_seq, recipient_id, recipient_kind, customer_id, data_items, ground, purpose, reference, disclosed_at, retain_until)
+  SELECT c.seq, s.recipient_id, l.recipient_kind, u.id, l.data_items, s.disclosure_ground, s.purpose, s.disclosure_reference,
+         c.occurred_at, c.occurred_at + make_interval(days => retention_days)
+  FROM jsonb_to_recordset(ledger) AS l(ord integer, recipient_kind text, data_items text[])
+  JOIN audit_chain c ON c.seq = head_seq + l.ord
+  JOIN audit_shape s ON s.id = c.shape_id
+  CROSS JOIN LATERAL unnest(c.customer_ids) AS u(id)`;
+
 const APPEND_FUNCTION = `
 CREATE FUNCTION pgw_audit_append(events jsonb, ledger jsonb, retention_days integer)
 RETURNS TABLE (o_ord integer, o_seq bigint, o_prev_hash text, o_hash text)
@@ -193,12 +218,7 @@ BEGIN
 
   -- every appender, in any process, waits here until the previous batch commits: the head cannot
   -- move under us. Only the linking and the insert are done holding it.
-  PERFORM pg_advisory_xact_lock(7410327001);
-  SELECT c.seq, c.hash INTO head_seq, head_hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1;
-  IF head_seq IS NULL THEN
-    head_seq := 0;
-    head_hash := decode(repeat('00', 32), 'hex');
-  END IF;
+  ${HEAD_UNDER_LOCK}
 
   -- set-based: the links are a running aggregate over the batch in order (no statement per event)
   RETURN QUERY
@@ -216,13 +236,7 @@ BEGIN
   )
   SELECT (i.seq - head_seq)::integer, i.seq, encode(i.prev_hash, 'hex'), encode(i.hash, 'hex') FROM inserted i ORDER BY i.seq;
 
-  INSERT INTO disclosure_record (event_seq, recipient_id, recipient_kind, customer_id, data_items, ground, purpose, reference, disclosed_at, retain_until)
-  SELECT c.seq, s.recipient_id, l.recipient_kind, u.id, l.data_items, s.disclosure_ground, s.purpose, s.disclosure_reference,
-         c.occurred_at, c.occurred_at + make_interval(days => retention_days)
-  FROM jsonb_to_recordset(ledger) AS l(ord integer, recipient_kind text, data_items text[])
-  JOIN audit_chain c ON c.seq = head_seq + l.ord
-  JOIN audit_shape s ON s.id = c.shape_id
-  CROSS JOIN LATERAL unnest(c.customer_ids) AS u(id);
+  ${LEDGER_ROWS_OF_BATCH};
 END $$`;
 
 /** A parsed event of a batch, between the statement that names its shape and the one that links it. */

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
+import { HEAD_UNDER_LOCK, LEDGER_ROWS_OF_BATCH } from "./1764630000000-compact-audit-chain";
 import { APPEND_ITEMS_FUNCTION } from "./1764640000000-lean-audit-append";
 
 /**
@@ -53,12 +54,7 @@ BEGIN
     RAISE EXCEPTION 'audit append: an event names a shape that is not stored with its digest';
   END IF;
 
-  PERFORM pg_advisory_xact_lock(7410327001);
-  SELECT c.seq, c.hash INTO head_seq, head_hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1;
-  IF head_seq IS NULL THEN
-    head_seq := 0;
-    head_hash := decode(repeat('00', 32), 'hex');
-  END IF;
+  ${HEAD_UNDER_LOCK}
 
   link := head_hash;
   FOR i IN 1..n LOOP
@@ -79,12 +75,6 @@ BEGIN
   FROM unnest(prevs, links) WITH ORDINALITY AS u(prev_hash, hash, n);
 
   IF jsonb_array_length(ledger) > 0 THEN
-    INSERT INTO disclosure_record (event_seq, recipient_id, recipient_kind, customer_id, data_items, ground, purpose, reference, disclosed_at, retain_until)
-    SELECT c.seq, s.recipient_id, l.recipient_kind, u.id, l.data_items, s.disclosure_ground, s.purpose, s.disclosure_reference,
-           c.occurred_at, c.occurred_at + make_interval(days => retention_days)
-    FROM jsonb_to_recordset(ledger) AS l(ord integer, recipient_kind text, data_items text[])
-    JOIN audit_chain c ON c.seq = head_seq + l.ord
-    JOIN audit_shape s ON s.id = c.shape_id
-    CROSS JOIN LATERAL unnest(c.customer_ids) AS u(id);
+    ${LEDGER_ROWS_OF_BATCH};
   END IF;
 END $$`;
